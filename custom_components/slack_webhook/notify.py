@@ -1,0 +1,72 @@
+"""The notify entity of a Slack webhook and its actions."""
+
+from typing import Any, override
+
+from homeassistant.components.notify import NotifyEntity, NotifyEntityDescription
+from homeassistant.components.notify.const import NotifyEntityFeature
+from homeassistant.core import HomeAssistant, ServiceResponse
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .data import SlackWebhookConfigEntry
+from .delivery import DeliveryResult
+from .entity import SlackWebhookEntity
+from .notification import notification_fields
+from .payload import build_body, build_headers
+
+PARALLEL_UPDATES = 0
+
+NOTIFY_DESCRIPTION = NotifyEntityDescription(
+    key="webhook", translation_key="webhook", name=None
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: SlackWebhookConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the notify entity of a webhook."""
+    async_add_entities([SlackWebhookNotifyEntity(entry, NOTIFY_DESCRIPTION)])
+
+
+class SlackWebhookNotifyEntity(SlackWebhookEntity, NotifyEntity):
+    """Posts notify messages and the integration's actions to one webhook."""
+
+    _attr_supported_features = NotifyEntityFeature.TITLE
+
+    @override
+    async def async_send_message(self, message: str, title: str | None = None) -> None:
+        """Post a notify message; the mapping is described in notification.py."""
+        data = self.entry.runtime_data
+        body = build_body(notification_fields(message, title), data.defaults)
+        await data.delivery.async_send(body)
+
+    async def send(self, **fields: Any) -> ServiceResponse:
+        """Post a message built from the slack_webhook.send action's fields."""
+        return await self._async_post(fields, None)
+
+    async def respond(self, *, response_url: str, **fields: Any) -> ServiceResponse:
+        """Post a message to a Slack response_url (slack_webhook.respond)."""
+        return await self._async_post(fields, response_url)
+
+    async def _async_post(
+        self, fields: dict[str, Any], response_url: str | None
+    ) -> ServiceResponse:
+        """Validate the fields, post them, record the notification and report the result."""
+        data = self.entry.runtime_data
+        body = build_body(fields, data.defaults)
+        headers = build_headers(fields)
+        result = await data.delivery.async_send(
+            body, headers, response_url=response_url
+        )
+        self._async_record_notification()
+        return response_data(result)
+
+
+def response_data(result: DeliveryResult) -> ServiceResponse:
+    """Return an action's response data for one delivery."""
+    return {
+        "delivered": result.delivered,
+        "status_code": result.status_code,
+        "body": result.body,
+    }

@@ -1,0 +1,181 @@
+"""Turn action data into a webhook body and request headers, validated.
+
+Every check raises a translated ServiceValidationError, so nothing is sent
+when the data is wrong. Blocks, attachments, metadata and headers may be given
+as JSON strings, as templates produce them.
+"""
+
+from collections.abc import Mapping, Sequence
+import json
+from typing import Any, Final
+
+from homeassistant.exceptions import ServiceValidationError
+
+from .const import DOMAIN
+
+ATTR_TEXT: Final = "text"
+ATTR_BLOCKS: Final = "blocks"
+ATTR_ATTACHMENTS: Final = "attachments"
+ATTR_RESPONSE_TYPE: Final = "response_type"
+ATTR_REPLACE_ORIGINAL: Final = "replace_original"
+ATTR_DELETE_ORIGINAL: Final = "delete_original"
+ATTR_UNFURL_LINKS: Final = "unfurl_links"
+ATTR_UNFURL_MEDIA: Final = "unfurl_media"
+ATTR_METADATA: Final = "metadata"
+ATTR_HEADERS: Final = "headers"
+ATTR_USERNAME: Final = "username"
+ATTR_ICON_EMOJI: Final = "icon_emoji"
+ATTR_ICON_URL: Final = "icon_url"
+ATTR_CHANNEL: Final = "channel"
+ATTR_THREAD_TS: Final = "thread_ts"
+ATTR_EVENT_TYPE: Final = "event_type"
+ATTR_EVENT_PAYLOAD: Final = "event_payload"
+
+MAX_TEXT: Final = 40_000
+MAX_BLOCKS: Final = 50
+MAX_ATTACHMENTS: Final = 100
+RESPONSE_TYPES: Final = ("in_channel", "ephemeral")
+RESERVED_HEADERS: Final = frozenset(
+    {"content-type", "content-length", "transfer-encoding", "host"}
+)
+"""Headers the HTTP client sets itself; a caller may not override them."""
+JSON_FIELDS: Final = (ATTR_BLOCKS, ATTR_ATTACHMENTS, ATTR_METADATA, ATTR_HEADERS)
+
+
+def build_body(data: Mapping[str, Any], defaults: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the webhook body for action data, with defaults under it."""
+    fields = parse_json_fields(data)
+    fields.pop(ATTR_HEADERS, None)
+    check_content(fields)
+    if ATTR_TEXT in fields:
+        check_text(fields[ATTR_TEXT])
+    if ATTR_BLOCKS in fields:
+        fields[ATTR_BLOCKS] = check_blocks(fields[ATTR_BLOCKS])
+    if ATTR_ATTACHMENTS in fields:
+        fields[ATTR_ATTACHMENTS] = check_attachments(fields[ATTR_ATTACHMENTS])
+    if ATTR_RESPONSE_TYPE in fields:
+        check_response_type(fields[ATTR_RESPONSE_TYPE])
+    if ATTR_METADATA in fields:
+        check_metadata(fields[ATTR_METADATA])
+    return {**defaults, **fields}
+
+
+def build_headers(data: Mapping[str, Any]) -> dict[str, str] | None:
+    """Return the extra request headers of action data, or None when none are given."""
+    if ATTR_HEADERS not in data:
+        return None
+    return check_headers(parse_json(ATTR_HEADERS, data[ATTR_HEADERS]))
+
+
+def parse_json_fields(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a copy of the data with JSON strings parsed in the JSON fields."""
+    return {
+        field: parse_json(field, value) if field in JSON_FIELDS else value
+        for field, value in data.items()
+    }
+
+
+def parse_json(field: str, value: Any) -> Any:
+    """Return a JSON string parsed, any other value as it is."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError as err:
+        raise invalid("invalid_json", field=field, error=err.msg) from err
+
+
+def check_content(fields: Mapping[str, Any]) -> None:
+    """Refuse a message without text, blocks or attachments, unless it deletes."""
+    if fields.get(ATTR_DELETE_ORIGINAL) is True:
+        return
+    if not any(
+        fields.get(field) for field in (ATTR_TEXT, ATTR_BLOCKS, ATTR_ATTACHMENTS)
+    ):
+        raise invalid("no_content")
+
+
+def check_text(text: str) -> None:
+    """Refuse text longer than Slack accepts."""
+    if len(text) > MAX_TEXT:
+        raise invalid("text_too_long", length=str(len(text)), max=str(MAX_TEXT))
+
+
+def check_blocks(blocks: Any) -> list[Any]:
+    """Return the blocks as a list; refuse too many or one without a type."""
+    items = as_list(ATTR_BLOCKS, blocks)
+    if len(items) > MAX_BLOCKS:
+        raise invalid("too_many_blocks", count=str(len(items)), max=str(MAX_BLOCKS))
+    for index, block in enumerate(items, 1):
+        if not isinstance(block, Mapping) or not isinstance(block.get("type"), str):
+            raise invalid("invalid_block", index=str(index))
+    return items
+
+
+def check_attachments(attachments: Any) -> list[Any]:
+    """Return the attachments as a list; refuse too many or one not a mapping."""
+    items = as_list(ATTR_ATTACHMENTS, attachments)
+    if len(items) > MAX_ATTACHMENTS:
+        raise invalid(
+            "too_many_attachments", count=str(len(items)), max=str(MAX_ATTACHMENTS)
+        )
+    for index, attachment in enumerate(items, 1):
+        if not isinstance(attachment, Mapping):
+            raise invalid("invalid_attachment", index=str(index))
+    return items
+
+
+def check_response_type(response_type: str) -> None:
+    """Refuse a response type Slack does not know."""
+    if response_type not in RESPONSE_TYPES:
+        raise invalid("invalid_response_type", options=", ".join(RESPONSE_TYPES))
+
+
+def check_metadata(metadata: Any) -> None:
+    """Refuse metadata other than a non-empty event_type and an event_payload mapping."""
+    if not (
+        isinstance(metadata, Mapping)
+        and metadata.keys() == {ATTR_EVENT_TYPE, ATTR_EVENT_PAYLOAD}
+        and isinstance(metadata[ATTR_EVENT_TYPE], str)
+        and metadata[ATTR_EVENT_TYPE]
+        and isinstance(metadata[ATTR_EVENT_PAYLOAD], Mapping)
+    ):
+        raise invalid("invalid_metadata")
+
+
+def check_headers(headers: Any) -> dict[str, str]:
+    """Return headers as strings; refuse line breaks and reserved names."""
+    if not isinstance(headers, Mapping):
+        raise invalid("invalid_headers")
+    checked: dict[str, str] = {}
+    for name, value in headers.items():
+        if not (
+            isinstance(name, str)
+            and name
+            and isinstance(value, str | int | float)
+            and not isinstance(value, bool)
+        ):
+            raise invalid("invalid_headers")
+        text = str(value)
+        if any(char in part for part in (name, text) for char in "\r\n"):
+            raise invalid("header_line_break")
+        if name.lower() in RESERVED_HEADERS:
+            raise invalid("reserved_header", name=name)
+        checked[name] = text
+    return checked
+
+
+def as_list(field: str, value: Any) -> list[Any]:
+    """Return a sequence as a list; refuse anything else."""
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise invalid("not_a_list", field=field)
+    return list(value)
+
+
+def invalid(key: str, **placeholders: str) -> ServiceValidationError:
+    """Return a translated validation error."""
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders or None,
+    )

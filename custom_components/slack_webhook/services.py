@@ -1,0 +1,84 @@
+"""The slack_webhook.send and slack_webhook.respond entity actions.
+
+The schemas refuse unknown fields and check the simple types; payload.py
+checks the rest with translated errors. Blocks, attachments, metadata and
+headers pass through as given (a list, a mapping or a JSON string).
+"""
+
+from typing import Any, Final
+
+import probatio
+
+from homeassistant.components.notify.const import DOMAIN as NOTIFY_DOMAIN
+from homeassistant.core import HomeAssistant, SupportsResponse, callback
+from homeassistant.helpers import config_validation as cv, service
+
+from .const import DOMAIN
+from .payload import (
+    ATTR_ATTACHMENTS,
+    ATTR_BLOCKS,
+    ATTR_CHANNEL,
+    ATTR_DELETE_ORIGINAL,
+    ATTR_HEADERS,
+    ATTR_ICON_EMOJI,
+    ATTR_ICON_URL,
+    ATTR_METADATA,
+    ATTR_REPLACE_ORIGINAL,
+    ATTR_RESPONSE_TYPE,
+    ATTR_TEXT,
+    ATTR_THREAD_TS,
+    ATTR_UNFURL_LINKS,
+    ATTR_UNFURL_MEDIA,
+    ATTR_USERNAME,
+)
+
+SERVICE_SEND: Final = "send"
+SERVICE_RESPOND: Final = "respond"
+ATTR_RESPONSE_URL: Final = "response_url"
+
+MESSAGE_FIELDS: Final[dict[Any, Any]] = {
+    probatio.Optional(ATTR_TEXT): cv.string,
+    probatio.Optional(ATTR_BLOCKS): cv.match_all,
+    probatio.Optional(ATTR_ATTACHMENTS): cv.match_all,
+    probatio.Optional(ATTR_RESPONSE_TYPE): cv.string,
+    probatio.Optional(ATTR_REPLACE_ORIGINAL): cv.boolean,
+    probatio.Optional(ATTR_DELETE_ORIGINAL): cv.boolean,
+    probatio.Optional(ATTR_UNFURL_LINKS): cv.boolean,
+    probatio.Optional(ATTR_UNFURL_MEDIA): cv.boolean,
+    probatio.Optional(ATTR_METADATA): cv.match_all,
+    probatio.Optional(ATTR_HEADERS): cv.match_all,
+    probatio.Optional(ATTR_USERNAME): cv.string,
+    probatio.Optional(ATTR_ICON_EMOJI): cv.string,
+    probatio.Optional(ATTR_ICON_URL): cv.string,
+    probatio.Optional(ATTR_CHANNEL): cv.string,
+    probatio.Optional(ATTR_THREAD_TS): cv.string,
+}
+SEND_SCHEMA: Final = cv.make_entity_service_schema(MESSAGE_FIELDS)
+RESPOND_SCHEMA: Final = cv.make_entity_service_schema(
+    {probatio.Required(ATTR_RESPONSE_URL): cv.string, **MESSAGE_FIELDS}
+)
+DOCS: Final = {
+    "block_kit_url": "https://docs.slack.dev/block-kit/",
+    "metadata_url": "https://docs.slack.dev/messaging/message-metadata",
+    "modifying_url": "https://docs.slack.dev/messaging/modifying-messages",
+}
+"""Links shown in the actions' field descriptions."""
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the send and respond actions for this integration's notify entities."""
+    for name, schema in (
+        (SERVICE_SEND, SEND_SCHEMA),
+        (SERVICE_RESPOND, RESPOND_SCHEMA),
+    ):
+        service.async_register_platform_entity_service(
+            hass,
+            DOMAIN,
+            name,
+            entity_domain=NOTIFY_DOMAIN,
+            schema=schema,
+            func=name,
+            supports_response=SupportsResponse.OPTIONAL,
+            description_placeholders=DOCS,
+        )
