@@ -12,7 +12,10 @@ classes tell a caller what to do:
   WebhookServerError: transient; retrying later may succeed.
 """
 
+import json
+
 from .response import WebhookResponse
+from .retry_after import parse_retry_after
 
 AUTH_ERRORS = frozenset(
     {"invalid_token", "no_service", "no_team", "team_disabled", "no_active_hooks"}
@@ -62,7 +65,11 @@ class WebhookPayloadError(WebhookResponseError):
 
 
 class WebhookRejectedError(WebhookResponseError):
-    """The hook is gone, archived or may not post here (403, 404, 410)."""
+    """The hook is gone, archived or may not post here (403, 404, 410).
+
+    Also 401 and 407 (credentials of the hook or the proxy refused) and
+    redirects (the hook moved): a person must update the configuration.
+    """
 
 
 class WebhookAuthError(WebhookRejectedError):
@@ -86,13 +93,43 @@ class WebhookServerError(WebhookResponseError):
     transient = True
 
 
+REJECTED_STATUSES = frozenset({401, 403, 404, 407, 410})
+"""Statuses that mean the hook cannot be used as configured."""
+
+
+def response_error(response: WebhookResponse) -> WebhookResponseError:
+    """Return the exception for a webhook's answer other than 2xx."""
+    status = response.status_code
+    if status == 429:
+        retry_after = parse_retry_after(response.header("Retry-After"))
+        return WebhookRateLimitedError(response, retry_after)
+    if status >= 500:
+        return WebhookServerError(response)
+    if status in REJECTED_STATUSES or status < 400:
+        if error_code(response) in AUTH_ERRORS:
+            return WebhookAuthError(response)
+        return WebhookRejectedError(response)
+    return WebhookPayloadError(response)
+
+
 def error_code(response: WebhookResponse) -> str:
     """Return Slack's error code from a body, or a short stand-in.
 
-    Slack answers with a bare code such as `no_text`; HTML error pages and
-    long bodies are reduced to `http_<status>`.
+    Slack answers with a bare code such as `no_text`, or with JSON holding an
+    `error` code; HTML error pages and long bodies become `http_<status>`.
     """
     body = response.body.strip()
-    if body and len(body) <= 64 and body.replace("_", "").isalnum():
-        return body
+    for code in (body, _json_error(body)):
+        if code and len(code) <= 64 and code.replace("_", "").isalnum():
+            return code
     return f"http_{response.status_code}"
+
+
+def _json_error(body: str) -> str | None:
+    """Return the `error` string of a JSON object body, if there is one."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    error = data.get("error") if isinstance(data, dict) else None
+    return error if isinstance(error, str) else None

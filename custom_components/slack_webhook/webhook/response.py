@@ -17,3 +17,11 @@ class WebhookResponse:
     def ok(self) -> bool:
         """Return whether the webhook accepted the request (any 2xx)."""
         return 200 <= self.status_code < 300
+
+    def header(self, name: str) -> str | None:
+        """Return a header's value, whatever the case of its name, or None."""
+        wanted = name.lower()
+        return next(
+            (value for key, value in self.headers.items() if key.lower() == wanted),
+            None,
+        )

@@ -1,0 +1,286 @@
+"""AsyncWebhookClient: slack_sdk's webhook client on a shared aiohttp session, with working retries.
+
+Deliberate differences from slack_sdk's AsyncWebhookClient:
+
+- the session is always injected and never closed; `timeout` holds per
+  attempt anyway, and `deadline` bounds a whole send including retries;
+- retry handlers are consulted on every failed attempt, not only on 429;
+- answers other than 2xx raise mapped exceptions instead of being returned;
+- proxy credentials may sit in the proxy URL and are sent only to the proxy;
+  no proxy is read from the environment;
+- logs show a redacted URL, never the body, headers or proxy credentials.
+"""
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+import logging
+from ssl import SSLContext
+from typing import Any
+
+import aiohttp
+from multidict import CIMultiDict
+from yarl import URL
+
+from .body import SupportsToDict, build_body, encode_body
+from .errors import (
+    WebhookConnectionError,
+    WebhookError,
+    WebhookRateLimitedError,
+    WebhookRequestError,
+    WebhookResponseError,
+    WebhookTimeoutError,
+    response_error,
+)
+from .headers import base_headers, request_headers, user_agent
+from .pacer import Pacer
+from .redact import redact_url
+from .response import WebhookResponse
+from .retry import RetryHandler, RetryState, default_retry_handlers
+from .transport import post
+
+_LOGGER = logging.getLogger(__name__)
+_PROBE_BODY = b"{}"
+
+type _Retries = list[tuple[RetryHandler, RetryState]]
+
+
+@dataclass(kw_only=True, repr=False)
+class AsyncWebhookClient:
+    """Posts messages to one Slack incoming webhook or response_url."""
+
+    url: str
+    session: aiohttp.ClientSession
+    """Injected (Home Assistant's shared session); never closed here."""
+    timeout: float = 30.0
+    """Seconds one attempt may take."""
+    deadline: float | None = None
+    """Seconds one send may take, retries and waits included; None for no limit."""
+    proxy: str | None = None
+    """http://[user:password@]host:port; the credentials go only to the proxy."""
+    ssl: SSLContext | bool | None = None
+    default_headers: Mapping[str, str] | None = None
+    """Sent with every request; copied, never mutated."""
+    user_agent_prefix: str | None = None
+    user_agent_suffix: str | None = None
+    retry_handlers: Sequence[RetryHandler] | None = None
+    """None means default_retry_handlers()."""
+    pacer: Pacer | None = None
+    logger: logging.Logger = _LOGGER
+
+    _redacted: str = field(init=False)
+    _headers: CIMultiDict[str] = field(init=False)
+    _proxy: URL | None = field(init=False)
+    _handlers: tuple[RetryHandler, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        """Check the URL, proxy and headers once, so sends fail only on their own input."""
+        _check_url(self.url)
+        self._redacted = redact_url(self.url)
+        self._proxy = _proxy_url(self.proxy)
+        self._headers = base_headers(
+            self.default_headers,
+            user_agent(self.user_agent_prefix, self.user_agent_suffix),
+        )
+        handlers = self.retry_handlers
+        self._handlers = tuple(
+            default_retry_handlers() if handlers is None else handlers
+        )
+
+    def __repr__(self) -> str:
+        """Return the class with the redacted URL only."""
+        return f"{type(self).__name__}(url={self._redacted!r})"
+
+    def with_url(self, url: str) -> AsyncWebhookClient:
+        """Return a client with the same settings for another URL (a response_url)."""
+        return replace(self, url=url)
+
+    async def send(
+        self,
+        *,
+        text: str | None = None,
+        attachments: Sequence[Mapping[str, Any] | SupportsToDict] | None = None,
+        blocks: Sequence[Mapping[str, Any] | SupportsToDict] | None = None,
+        response_type: str | None = None,
+        replace_original: bool | None = None,
+        delete_original: bool | None = None,
+        unfurl_links: bool | None = None,
+        unfurl_media: bool | None = None,
+        metadata: Mapping[str, Any] | SupportsToDict | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> WebhookResponse:
+        """Post a message built from the arguments; None arguments are left out."""
+        return await self.send_dict(
+            {
+                "text": text,
+                "attachments": attachments,
+                "blocks": blocks,
+                "response_type": response_type,
+                "replace_original": replace_original,
+                "delete_original": delete_original,
+                "unfurl_links": unfurl_links,
+                "unfurl_media": unfurl_media,
+                "metadata": metadata,
+            },
+            headers=headers,
+        )
+
+    async def send_dict(
+        self, body: Mapping[str, Any], headers: Mapping[str, str] | None = None
+    ) -> WebhookResponse:
+        """Post a body, retrying as the handlers allow; return a 2xx answer or raise."""
+        data = encode_body(build_body(body))
+        return await self._deliver(data, request_headers(self._headers, headers))
+
+    async def probe(self) -> WebhookResponse:
+        """Post `{}` once, without pacer or retries, and return whatever came back."""
+        return await self._attempt(_PROBE_BODY, self._headers, self.timeout, 1)
+
+    async def _deliver(self, data: bytes, headers: CIMultiDict[str]) -> WebhookResponse:
+        """Attempt until a 2xx answer, or raise the last error when no retry is left."""
+        retries: _Retries = [(handler, RetryState()) for handler in self._handlers]
+        await self._acquire(None)
+        deadline = _deadline(self.deadline)
+        attempt = 1
+        while True:
+            try:
+                return _accepted(
+                    await self._attempt(data, headers, self._limit(deadline), attempt)
+                )
+            except (WebhookConnectionError, WebhookResponseError) as err:
+                await self._prepare_retry(err, retries, deadline, attempt)
+            attempt += 1
+
+    async def _attempt(
+        self, data: bytes, headers: CIMultiDict[str], limit: float, attempt: int
+    ) -> WebhookResponse:
+        """POST once within limit seconds and log the outcome."""
+        self.logger.debug("POST %s (attempt %d)", self._redacted, attempt)
+        try:
+            async with asyncio.timeout(limit):
+                response = await post(
+                    self.session,
+                    self.url,
+                    data=data,
+                    headers=headers,
+                    proxy=self._proxy,
+                    ssl=True if self.ssl is None else self.ssl,
+                )
+        except TimeoutError:
+            error = WebhookTimeoutError(f"No answer within {limit:g} s")
+            self._log_failure(attempt, error)
+            raise error from None
+        except WebhookConnectionError as err:
+            self._log_failure(attempt, err)
+            raise
+        self.logger.debug(
+            "POST %s answered %d (attempt %d)",
+            self._redacted,
+            response.status_code,
+            attempt,
+        )
+        return response
+
+    def _log_failure(self, attempt: int, error: WebhookConnectionError) -> None:
+        """Log an attempt that got no answer."""
+        self.logger.debug(
+            "POST %s failed (attempt %d): %s", self._redacted, attempt, error
+        )
+
+    async def _prepare_retry(
+        self,
+        error: WebhookConnectionError | WebhookResponseError,
+        retries: _Retries,
+        deadline: float | None,
+        attempt: int,
+    ) -> None:
+        """Wait for the next attempt, or raise the error when it is not retried."""
+        self._pause_pacer(error)
+        wait = _next_wait(retries, error)
+        loop = asyncio.get_running_loop()
+        if wait is None or (deadline is not None and loop.time() + wait >= deadline):
+            self.logger.debug(
+                "POST %s not retried after attempt %d: %s",
+                self._redacted,
+                attempt,
+                error.error,
+            )
+            raise error
+        self.logger.debug(
+            "POST %s retried in %.3f s after attempt %d: %s",
+            self._redacted,
+            wait,
+            attempt,
+            error.error,
+        )
+        await asyncio.sleep(wait)
+        try:
+            await self._acquire(deadline)
+        except TimeoutError:
+            raise error from None
+
+    def _pause_pacer(self, error: WebhookError) -> None:
+        """Pass a 429's Retry-After on to the pacer, if there is one."""
+        if isinstance(error, WebhookRateLimitedError):
+            retry_after = error.retry_after
+            if self.pacer is not None and retry_after is not None:
+                self.pacer.pause(retry_after)
+
+    async def _acquire(self, deadline: float | None) -> None:
+        """Wait for the pacer's next slot, if there is a pacer, until the deadline."""
+        if self.pacer is not None:
+            async with asyncio.timeout_at(deadline):
+                await self.pacer.acquire()
+
+    def _limit(self, deadline: float | None) -> float:
+        """Return the time the next attempt may take: the timeout, within the deadline."""
+        if deadline is None:
+            return self.timeout
+        remaining = deadline - asyncio.get_running_loop().time()
+        return max(0.0, min(self.timeout, remaining))
+
+
+def _accepted(response: WebhookResponse) -> WebhookResponse:
+    """Return a 2xx answer, or raise the error it maps to."""
+    if not response.ok:
+        raise response_error(response)
+    return response
+
+
+def _next_wait(retries: _Retries, error: WebhookError) -> float | None:
+    """Return the wait the first willing handler grants, or None if none does."""
+    for handler, state in retries:
+        if handler.can_retry(state=state, error=error):
+            return handler.prepare_for_next_attempt(state=state, error=error)
+    return None
+
+
+def _deadline(seconds: float | None) -> float | None:
+    """Return the loop time at which a send must be over, if it is bounded."""
+    if seconds is None:
+        return None
+    return asyncio.get_running_loop().time() + seconds
+
+
+def _check_url(url: str) -> None:
+    """Refuse a URL that is not absolute http(s); the message never holds the URL."""
+    try:
+        parsed = URL(url)
+    except TypeError, ValueError:
+        parsed = URL()
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise WebhookRequestError("The webhook URL must be an absolute http(s) URL")
+
+
+def _proxy_url(proxy: str | None) -> URL | None:
+    """Return the proxy as a URL (http:// assumed), or None when there is none."""
+    if proxy is None or not proxy.strip():
+        return None
+    proxy = proxy.strip()
+    try:
+        parsed = URL(proxy if "://" in proxy else f"http://{proxy}")
+    except TypeError, ValueError:
+        parsed = URL()
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise WebhookRequestError("The proxy must be an http(s) URL with a host")
+    return parsed

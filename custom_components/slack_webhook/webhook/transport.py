@@ -1,0 +1,59 @@
+"""One HTTP attempt: POST a body and read the answer, failures mapped to our errors."""
+
+from ssl import SSLContext
+
+import aiohttp
+from multidict import CIMultiDict
+from yarl import URL
+
+from .errors import WebhookConnectionError, WebhookTimeoutError
+from .redact import redact_url
+from .response import WebhookResponse
+
+
+async def post(
+    session: aiohttp.ClientSession,
+    url: str,
+    *,
+    data: bytes,
+    headers: CIMultiDict[str],
+    proxy: URL | None,
+    ssl: SSLContext | bool,
+) -> WebhookResponse:
+    """POST once and return whatever the webhook answered.
+
+    Redirects are not followed: aiohttp would turn a redirected POST into a
+    GET without the body, which could be answered 200 without posting.
+    Errors are raised `from None` because aiohttp's messages can hold the URL.
+    """
+    if session.closed:
+        raise WebhookConnectionError("The HTTP session is closed")
+    try:
+        async with session.post(
+            url,
+            data=data,
+            headers=headers,
+            proxy=proxy,
+            ssl=ssl,
+            allow_redirects=False,
+        ) as answer:
+            body = await answer.text(errors="replace")
+    except TimeoutError:
+        raise WebhookTimeoutError("The session's own timeout expired") from None
+    except aiohttp.ClientError as err:
+        raise WebhookConnectionError(
+            f"Cannot reach the webhook: {_describe(err)}"
+        ) from None
+    return WebhookResponse(
+        url=redact_url(url),
+        status_code=answer.status,
+        body=body,
+        headers=answer.headers,
+    )
+
+
+def _describe(err: aiohttp.ClientError) -> str:
+    """Return an error's class and OS reason, which never hold the URL's path."""
+    if isinstance(err, OSError) and err.strerror:
+        return f"{type(err).__name__} ({err.strerror})"
+    return type(err).__name__
