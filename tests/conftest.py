@@ -4,6 +4,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from custom_components.slack_webhook.const import DOMAIN
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
 from .slack_server import SlackServer
 
 
@@ -13,9 +17,28 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
 
 
 @pytest.fixture
-async def slack() -> AsyncIterator[SlackServer]:
-    """Run a Slack-like webhook server on 127.0.0.1."""
+async def slack(socket_enabled: None) -> AsyncIterator[SlackServer]:
+    """Run a Slack-like webhook server on 127.0.0.1 (sockets allowed for it)."""
     server = SlackServer()
     await server.start()
     yield server
     await server.stop()
+
+
+@pytest.fixture
+def config_entry(slack: SlackServer) -> MockConfigEntry:
+    """Return an entry "Alerts" for the local hook, not yet added."""
+    return MockConfigEntry(
+        domain=DOMAIN, title="Alerts", data={"name": "Alerts", "url": slack.url}
+    )
+
+
+@pytest.fixture
+async def init_integration(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> MockConfigEntry:
+    """Add and set up the entry; return it."""
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    return config_entry

@@ -38,6 +38,8 @@ class Received:
     headers: dict[str, str]
     raw: bytes
     at: float
+    status: int = 0
+    """The status answered; 0 for a reset."""
 
     @property
     def json(self) -> Any:
@@ -79,11 +81,16 @@ class SlackServer:
         """Return the JSON bodies received, in order."""
         return [request.json for request in self.received]
 
+    @property
+    def accepted(self) -> list[Any]:
+        """Return the JSON bodies answered with a 2xx, in order."""
+        return [r.json for r in self.received if 200 <= r.status < 300]
+
     async def start(self) -> None:
         """Listen on a free port on 127.0.0.1."""
         app = web.Application()
         app.router.add_route("*", "/{path:.*}", self._handle)
-        self._runner = web.AppRunner(app, handle_signals=False)
+        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
@@ -100,7 +107,11 @@ class SlackServer:
             return None
         now = time.monotonic()
         interval = 1 / self.rate_limit
-        if self._last_accepted is not None and now - self._last_accepted < interval:
+        # Like Slack, tolerate a little clock jitter between two sends.
+        if (
+            self._last_accepted is not None
+            and now - self._last_accepted < 0.9 * interval
+        ):
             wait = interval - (now - self._last_accepted)
             return Answer(
                 status=429,
@@ -113,9 +124,10 @@ class SlackServer:
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         """Record a request and answer as scripted."""
         raw = await request.read()
-        self.received.append(
-            Received(request.path_qs, dict(request.headers), raw, time.monotonic())
+        received = Received(
+            request.path_qs, dict(request.headers), raw, time.monotonic()
         )
+        self.received.append(received)
         if self.handler is not None:
             answer = await self.handler(request)
         else:
@@ -130,6 +142,7 @@ class SlackServer:
             assert request.transport is not None
             request.transport.abort()
             return web.Response()
+        received.status = answer.status
         return web.Response(
             status=answer.status, text=answer.body, headers=answer.headers
         )

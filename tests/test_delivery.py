@@ -1,0 +1,353 @@
+"""Tests for ordered, paced and durable delivery (issue: delivery you can trust)."""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+from unittest.mock import patch
+
+import pytest
+
+from custom_components.slack_webhook.const import (
+    CONF_MAX_AGE,
+    CONF_OUTBOX_SIZE,
+    CONF_RAISE_ON_QUEUED,
+    CONF_RETRIES_CONNECTION,
+    CONF_RETRIES_RATE_LIMIT,
+    CONF_RETRIES_SERVER,
+    CONF_TIMEOUT,
+    DOMAIN,
+)
+from custom_components.slack_webhook.delivery import (
+    EVENT_DELIVERY_FAILED,
+    QUEUED,
+    DeliveryResult,
+)
+from homeassistant import loader
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import CONF_NAME, CONF_URL
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import issue_registry as ir
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_test_home_assistant,
+)
+
+from .slack_server import SECRET, Answer, SlackServer
+
+FAST_OUTBOX = patch.multiple(
+    "custom_components.slack_webhook.delivery",
+    OUTBOX_RETRY_BASE=0.05,
+    OUTBOX_RETRY_MAX=0.2,
+)
+NO_RETRIES = {
+    CONF_RETRIES_CONNECTION: 0,
+    CONF_RETRIES_SERVER: 0,
+    CONF_RETRIES_RATE_LIMIT: 0,
+    CONF_TIMEOUT: 2,
+}
+UNAVAILABLE = Answer(status=503, body="service_unavailable")
+
+type Setup = Callable[..., Awaitable[MockConfigEntry]]
+
+
+@pytest.fixture(autouse=True)
+def fast_outbox() -> Any:
+    """Redeliver the outbox within milliseconds."""
+    with FAST_OUTBOX:
+        yield
+
+
+@pytest.fixture
+def setup_entry(hass: HomeAssistant, slack: SlackServer) -> Setup:
+    """Return a function that sets up an entry for the local hook."""
+
+    async def _setup(**options: Any) -> MockConfigEntry:
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            title="Alerts",
+            data={CONF_NAME: "Alerts", CONF_URL: slack.url},
+            options=options,
+        )
+        entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        return entry
+
+    return _setup
+
+
+async def _send(entry: MockConfigEntry, text: str) -> DeliveryResult:
+    """Send one text message through the entry's delivery queue."""
+    return await entry.runtime_data.delivery.async_send({"text": text})
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    """Wait until `condition` holds, for 10 seconds at most."""
+    async with asyncio.timeout(10):
+        while not condition():
+            await asyncio.sleep(0.01)
+
+
+def _pending(hass: HomeAssistant) -> str:
+    """Return the state of the pending-messages sensor."""
+    state = hass.states.get("sensor.alerts_pending_messages")
+    assert state is not None
+    return state.state
+
+
+async def test_burst_is_delivered_in_order_at_the_hook_rate(
+    hass: HomeAssistant, slack: SlackServer, setup_entry: Setup
+) -> None:
+    """20 concurrent sends to a 1 message/s hook: all delivered, in order, N+1 attempts at most."""
+    slack.rate_limit = 1.0
+    entry = await setup_entry()
+    texts = [f"message {i}" for i in range(20)]
+    results = await asyncio.gather(*(_send(entry, text) for text in texts))
+
+    assert all(result.delivered for result in results)
+    assert [result.status_code for result in results] == [200] * 20
+    assert [body["text"] for body in slack.accepted] == texts
+    assert len(slack.received) <= len(texts) + 1
+    assert _pending(hass) == "0"
+
+
+async def test_outage_queues_then_recovers_in_order(
+    hass: HomeAssistant,
+    slack: SlackServer,
+    setup_entry: Setup,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Sends during an outage return queued, are stored, and arrive in order later."""
+    slack.default = UNAVAILABLE
+    entry = await setup_entry(**NO_RETRIES)
+    results = await asyncio.gather(*(_send(entry, f"m{i}") for i in range(3)))
+    assert results == [QUEUED] * 3
+    stored = hass_storage[f"{DOMAIN}.{entry.entry_id}.outbox"]["data"]["messages"]
+    assert [m["body"]["text"] for m in stored] == ["m0", "m1", "m2"]
+    assert await _send(entry, "m3") == QUEUED
+    await hass.async_block_till_done()
+    assert _pending(hass) == "4"
+    assert slack.accepted == []
+
+    slack.default = Answer()
+    await _until(lambda: entry.runtime_data.delivery.pending == 0)
+    assert [body["text"] for body in slack.accepted] == ["m0", "m1", "m2", "m3"]
+    assert hass_storage[f"{DOMAIN}.{entry.entry_id}.outbox"]["data"]["messages"] == []
+    await hass.async_block_till_done()
+    assert _pending(hass) == "0"
+
+
+async def test_outbox_survives_a_restart(
+    hass: HomeAssistant,
+    slack: SlackServer,
+    setup_entry: Setup,
+    hass_storage: dict[str, Any],
+) -> None:
+    """A new Home Assistant on the same storage delivers the outbox."""
+    slack.default = UNAVAILABLE
+    entry = await setup_entry(**NO_RETRIES)
+    assert await _send(entry, "before restart") == QUEUED
+    await hass.async_stop()
+    slack.default = Answer()
+
+    async with async_test_home_assistant() as hass2:
+        hass2.data.pop(loader.DATA_CUSTOM_COMPONENTS)
+        entry2 = MockConfigEntry(
+            domain=DOMAIN,
+            entry_id=entry.entry_id,
+            title="Alerts",
+            data=dict(entry.data),
+            options=dict(entry.options),
+        )
+        entry2.add_to_hass(hass2)
+        assert await hass2.config_entries.async_setup(entry2.entry_id)
+        await _until(lambda: entry2.runtime_data.delivery.pending == 0)
+        await hass2.async_stop(force=True)
+    assert [body["text"] for body in slack.accepted] == ["before restart"]
+
+
+async def test_waiting_messages_are_kept_when_home_assistant_stops(
+    hass: HomeAssistant,
+    slack: SlackServer,
+    setup_entry: Setup,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Messages still waiting for their turn are written to the outbox on stop."""
+    entry = await setup_entry()
+    slack.default = Answer(delay=2)
+    pending = [hass.async_create_task(_send(entry, f"m{i}")) for i in range(2)]
+    await _until(lambda: len(slack.received) == 1)
+    await entry.runtime_data.delivery.async_stop()
+    assert await asyncio.gather(*pending) == [QUEUED, QUEUED]
+    stored = hass_storage[f"{DOMAIN}.{entry.entry_id}.outbox"]["data"]["messages"]
+    assert [m["body"]["text"] for m in stored] == ["m0", "m1"]
+
+
+async def test_expired_messages_are_given_up_with_an_event(
+    hass: HomeAssistant,
+    slack: SlackServer,
+    setup_entry: Setup,
+    hass_storage: dict[str, Any],
+) -> None:
+    """A stored message past its age is dropped and reported, never sent."""
+    events = async_capture_events(hass, EVENT_DELIVERY_FAILED)
+    slack.default = UNAVAILABLE
+    entry = await setup_entry(**NO_RETRIES, **{CONF_MAX_AGE: 1 / 3600})
+    assert await _send(entry, "old") == QUEUED
+    await _until(lambda: entry.runtime_data.delivery.pending == 0)
+    await hass.async_block_till_done()
+    assert slack.accepted == []
+    assert len(events) == 1
+    assert events[0].data["reason"] == "expired"
+    assert events[0].data["entry_id"] == entry.entry_id
+    assert SECRET not in str(events[0].data)
+
+
+async def test_full_outbox_refuses_with_a_repair_issue(
+    hass: HomeAssistant, slack: SlackServer, setup_entry: Setup
+) -> None:
+    """New messages are refused, never dropped, when the outbox is full."""
+    slack.default = UNAVAILABLE
+    entry = await setup_entry(**NO_RETRIES, **{CONF_OUTBOX_SIZE: 2})
+    assert await _send(entry, "one") == QUEUED
+    assert await _send(entry, "two") == QUEUED
+    with pytest.raises(HomeAssistantError) as err:
+        await _send(entry, "three")
+    assert err.value.translation_key == "outbox_full"
+    issue_id = f"outbox_full_{entry.entry_id}"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+
+    slack.default = Answer()
+    await _until(lambda: entry.runtime_data.delivery.pending == 0)
+    assert [body["text"] for body in slack.accepted] == ["one", "two"]
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "key"),
+    [
+        (400, "invalid_blocks", "payload_rejected"),
+        (404, "channel_not_found", "webhook_rejected"),
+        (410, "channel_is_archived", "webhook_rejected"),
+        (403, "invalid_token", "webhook_auth"),
+    ],
+)
+async def test_permanent_errors_raise_once(
+    hass: HomeAssistant,
+    slack: SlackServer,
+    setup_entry: Setup,
+    status: int,
+    body: str,
+    key: str,
+) -> None:
+    """A permanent failure is tried once and raised, naming Slack's code, never the URL."""
+    slack.default = Answer(status=status, body=body)
+    entry = await setup_entry()
+    with pytest.raises(HomeAssistantError) as err:
+        await _send(entry, "x")
+    assert err.value.translation_key == key
+    assert err.value.translation_placeholders == {"error": body}
+    assert SECRET not in str(err.value)
+    assert len(slack.received) == 1
+    assert entry.runtime_data.delivery.pending == 0
+
+
+async def test_auth_error_starts_reauth(
+    hass: HomeAssistant, slack: SlackServer, setup_entry: Setup
+) -> None:
+    """A revoked hook raises and starts a reauth flow."""
+    slack.default = Answer(status=404, body="no_service")
+    entry = await setup_entry()
+    with pytest.raises(HomeAssistantError):
+        await _send(entry, "x")
+    await hass.async_block_till_done()
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == ["reauth"]
+
+
+async def test_stored_message_failing_permanently_fires_event(
+    hass: HomeAssistant, slack: SlackServer, setup_entry: Setup
+) -> None:
+    """A queued message that Slack then refuses is reported by an event."""
+    events = async_capture_events(hass, EVENT_DELIVERY_FAILED)
+    slack.answer(UNAVAILABLE)
+    slack.default = Answer(status=400, body="invalid_payload")
+    entry = await setup_entry(**NO_RETRIES)
+    assert await _send(entry, "doomed") == QUEUED
+    await _until(lambda: entry.runtime_data.delivery.pending == 0)
+    await hass.async_block_till_done()
+    assert [event.data["reason"] for event in events] == ["invalid_payload"]
+    assert len(slack.received) == 2
+
+
+async def test_revoked_hook_keeps_the_outbox_for_reauth(
+    hass: HomeAssistant,
+    slack: SlackServer,
+    setup_entry: Setup,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Queued messages are kept, not dropped, when the hook turns out revoked."""
+    slack.answer(UNAVAILABLE)
+    slack.default = Answer(status=403, body="invalid_token")
+    entry = await setup_entry(**NO_RETRIES)
+    assert await _send(entry, "keep me") == QUEUED
+    await _until(lambda: len(slack.received) == 2)
+    await hass.async_block_till_done()
+    delivery = entry.runtime_data.delivery
+    assert delivery.statistics()["halted_for_reauth"] is True
+    assert await _send(entry, "and me") == QUEUED
+    stored = hass_storage[f"{DOMAIN}.{entry.entry_id}.outbox"]["data"]["messages"]
+    assert [m["body"]["text"] for m in stored] == ["keep me", "and me"]
+    assert len(slack.received) == 2
+
+    slack.default = Answer()
+    hass.config_entries.async_update_entry(entry, data={**entry.data})
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await _until(lambda: entry.runtime_data.delivery.pending == 0)
+    assert [body["text"] for body in slack.accepted] == ["keep me", "and me"]
+
+
+async def test_raise_on_queued_option(
+    hass: HomeAssistant, slack: SlackServer, setup_entry: Setup
+) -> None:
+    """With the option set, a queued message raises (and is still queued)."""
+    slack.default = UNAVAILABLE
+    entry = await setup_entry(**NO_RETRIES, **{CONF_RAISE_ON_QUEUED: True})
+    with pytest.raises(HomeAssistantError) as err:
+        await _send(entry, "x")
+    assert err.value.translation_key == "queued"
+    assert err.value.translation_placeholders == {"error": "service_unavailable"}
+    assert entry.runtime_data.delivery.pending == 1
+
+
+async def test_unload_keeps_and_reload_delivers(
+    hass: HomeAssistant, slack: SlackServer, setup_entry: Setup
+) -> None:
+    """Unloading keeps the outbox; loading again delivers it."""
+    slack.default = UNAVAILABLE
+    entry = await setup_entry(**NO_RETRIES)
+    assert await _send(entry, "x") == QUEUED
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert entry.state is ConfigEntryState.NOT_LOADED
+    slack.default = Answer()
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await _until(lambda: entry.runtime_data.delivery.pending == 0)
+    assert [body["text"] for body in slack.accepted] == ["x"]
+
+
+async def test_removing_the_entry_deletes_its_outbox(
+    hass: HomeAssistant,
+    slack: SlackServer,
+    setup_entry: Setup,
+    hass_storage: dict[str, Any],
+) -> None:
+    """The outbox file goes with the entry."""
+    slack.default = UNAVAILABLE
+    entry = await setup_entry(**NO_RETRIES)
+    assert await _send(entry, "x") == QUEUED
+    key = f"{DOMAIN}.{entry.entry_id}.outbox"
+    assert key in hass_storage
+    await hass.config_entries.async_remove(entry.entry_id)
+    assert key not in hass_storage
