@@ -204,11 +204,10 @@ class Delivery:
         if message.next_try > now:
             await asyncio.sleep(min(message.next_try, message.expires) - now)
             return
-        client = self._client
-        if message.response_url is not None:
-            client = client.with_url(message.response_url)
         try:
-            response = await client.send_dict(message.body, message.headers)
+            response = await self._client_for(message).send_dict(
+                message.body, message.headers
+            )
         except WebhookError as err:
             self._last_error = err.error
             if err.transient:
@@ -228,6 +227,12 @@ class Delivery:
             )
             return
         await self._finish(message, "delivered", response)
+
+    def _client_for(self, message: Message) -> AsyncWebhookClient:
+        """Return the client for the message's URL: the webhook or its response_url."""
+        if message.response_url is None:
+            return self._client
+        return self._client.with_url(message.response_url)
 
     async def _finish(
         self,
