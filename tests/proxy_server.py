@@ -1,0 +1,145 @@
+"""A small forward HTTP proxy on 127.0.0.1 that records what it forwarded.
+
+It handles plain-http requests in absolute form (`POST http://host/path`), one
+request per connection, and may require Basic credentials (407 otherwise).
+"""
+
+import asyncio
+import base64
+from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
+
+_HOP_BY_HOP = frozenset(
+    {"connection", "keep-alive", "proxy-authorization", "proxy-connection"}
+)
+
+
+@dataclass(frozen=True)
+class Proxied:
+    """A request the proxy saw."""
+
+    method: str
+    target: str
+    """The absolute URL the client asked for."""
+    proxy_authorization: str | None
+    forwarded: bool
+    """False when it was refused for missing or wrong credentials."""
+
+
+class ProxyServer:
+    """A forward proxy; `credentials` = (user, password) makes it demand them."""
+
+    def __init__(self, credentials: tuple[str, str] | None = None) -> None:
+        """Create a proxy; start() makes it listen."""
+        self.credentials = credentials
+        self.seen: list[Proxied] = []
+        self._server: asyncio.Server | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        """Return the proxy's URL, with the credentials (percent-encoded) if it has some."""
+        if self.credentials is None:
+            return f"http://127.0.0.1:{self.port}"
+        user, password = (quote(part, safe="") for part in self.credentials)
+        return f"http://{user}:{password}@127.0.0.1:{self.port}"
+
+    @property
+    def expected_authorization(self) -> str | None:
+        """Return the Proxy-Authorization value the credentials make."""
+        if self.credentials is None:
+            return None
+        token = base64.b64encode(":".join(self.credentials).encode()).decode()
+        return f"Basic {token}"
+
+    @property
+    def forwarded(self) -> list[Proxied]:
+        """Return the requests that went through."""
+        return [request for request in self.seen if request.forwarded]
+
+    async def start(self) -> None:
+        """Listen on a free port on 127.0.0.1."""
+        self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        """Stop listening and end open connections."""
+        assert self._server is not None
+        self._server.close()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._server.wait_closed()
+
+    def _accept(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        """Handle a connection in a task the proxy can cancel on stop."""
+        task = asyncio.create_task(self._serve(reader, writer))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _serve(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        """Forward one request, or refuse it, then close the connection."""
+        try:
+            method, target, headers = await _read_head(reader)
+            body = await reader.readexactly(int(headers.get("content-length", "0")))
+            authorization = headers.get("proxy-authorization")
+            allowed = authorization == self.expected_authorization
+            self.seen.append(Proxied(method, target, authorization, allowed))
+            if allowed:
+                writer.write(await _forward(method, target, headers, body))
+            else:
+                writer.write(
+                    b"HTTP/1.1 407 Proxy Authentication Required\r\n"
+                    b'Proxy-Authenticate: Basic realm="test"\r\n'
+                    b"Content-Length: 0\r\nConnection: close\r\n\r\n"
+                )
+            await writer.drain()
+        except asyncio.IncompleteReadError, ConnectionError:
+            writer.transport.abort()
+        finally:
+            writer.close()
+
+
+async def _read_head(reader: asyncio.StreamReader) -> tuple[str, str, dict[str, str]]:
+    """Read a request line and headers; names are lower-cased."""
+    head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
+    request_line, *lines = head.rstrip("\r\n").split("\r\n")
+    method, target, _version = request_line.split(" ")
+    headers = {}
+    for line in lines:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return method, target, headers
+
+
+async def _forward(
+    method: str, target: str, headers: dict[str, str], body: bytes
+) -> bytes:
+    """Send a request on to its origin and return the raw answer."""
+    url = urlsplit(target)
+    assert url.hostname is not None and url.port is not None
+    reader, writer = await asyncio.open_connection(url.hostname, url.port)
+    try:
+        lines = [
+            f"{method} {url.path or '/'}{'?' + url.query if url.query else ''} HTTP/1.1"
+        ]
+        lines += [
+            f"{name}: {value}"
+            for name, value in headers.items()
+            if name not in _HOP_BY_HOP
+        ]
+        lines.append("connection: close")
+        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+        await writer.drain()
+        answer = await reader.read()
+    finally:
+        writer.close()
+        await writer.wait_closed()
+    if not answer:
+        raise ConnectionResetError("the origin closed without answering")
+    return answer
