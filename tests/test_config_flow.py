@@ -1,19 +1,807 @@
-"""Tests for the config flow."""
+"""Tests for the config, options, reconfigure and reauth flows."""
 
-from custom_components.slack_webhook.const import DOMAIN
-from homeassistant.config_entries import SOURCE_USER
+from collections.abc import AsyncIterator, Iterator
+import json
+import logging
+from pathlib import Path
+from typing import Any
+from unittest.mock import AsyncMock, patch
+
+import pytest
+
+from custom_components.slack_webhook.config_flow import url_error, webhook_unique_id
+from custom_components.slack_webhook.const import (
+    CONF_BURST,
+    CONF_MAX_AGE,
+    CONF_MAX_RETRY_AFTER,
+    CONF_OUTBOX_SIZE,
+    CONF_PROXY,
+    CONF_RAISE_ON_QUEUED,
+    CONF_RATE,
+    CONF_RETRIES_CONNECTION,
+    CONF_RETRIES_RATE_LIMIT,
+    CONF_RETRIES_SERVER,
+    CONF_TIMEOUT,
+    CONF_UNFURL_LINKS,
+    CONF_UNFURL_MEDIA,
+    DEFAULT_BURST,
+    DEFAULT_MAX_AGE,
+    DEFAULT_MAX_RETRY_AFTER,
+    DEFAULT_OUTBOX_SIZE,
+    DEFAULT_RAISE_ON_QUEUED,
+    DEFAULT_RATE,
+    DEFAULT_RETRIES_CONNECTION,
+    DEFAULT_RETRIES_RATE_LIMIT,
+    DEFAULT_RETRIES_SERVER,
+    DEFAULT_TIMEOUT,
+    DOMAIN,
+)
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
+from homeassistant.const import CONF_NAME, CONF_URL
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.data_entry_flow import FlowResult, FlowResultType
+from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    get_schema_suggested_value,
+)
+
+from .proxy_server import ProxyServer
+from .slack_server import HOOK_PATH, SECRET, Answer, SlackServer
+
+STRINGS = json.loads(
+    (
+        Path(__file__).parent.parent
+        / "custom_components"
+        / "slack_webhook"
+        / "strings.json"
+    ).read_text()
+)
+OLD_SECRET = "oldS3cr3tValue"  # noqa: S105
+OLD_PATH = f"/services/T0001/B0001/{OLD_SECRET}"
+"""Where the hook of an existing entry was before it got a new URL."""
+PROXY_USER = "hauser"
+PROXY_PASSWORD = "pr0xyPass"  # noqa: S105
+SOURCES = ["user", "reconfigure", "reauth"]
+DEFAULT_OPTIONS = {
+    CONF_TIMEOUT: DEFAULT_TIMEOUT,
+    CONF_RETRIES_CONNECTION: DEFAULT_RETRIES_CONNECTION,
+    CONF_RETRIES_RATE_LIMIT: DEFAULT_RETRIES_RATE_LIMIT,
+    CONF_RETRIES_SERVER: DEFAULT_RETRIES_SERVER,
+    CONF_MAX_RETRY_AFTER: DEFAULT_MAX_RETRY_AFTER,
+    CONF_RATE: DEFAULT_RATE,
+    CONF_BURST: DEFAULT_BURST,
+    CONF_MAX_AGE: DEFAULT_MAX_AGE,
+    CONF_OUTBOX_SIZE: DEFAULT_OUTBOX_SIZE,
+    CONF_RAISE_ON_QUEUED: DEFAULT_RAISE_ON_QUEUED,
+}
 
 
-async def test_user_flow(hass: HomeAssistant) -> None:
-    """The user step creates an entry."""
+@pytest.fixture
+def mock_setup_entry() -> Iterator[AsyncMock]:
+    """Replace setting up an entry where setup is not under test."""
+    with patch(
+        "custom_components.slack_webhook.async_setup_entry", return_value=True
+    ) as mock:
+        yield mock
+
+
+@pytest.fixture
+async def auth_proxy(slack: SlackServer) -> AsyncIterator[ProxyServer]:
+    """Run a forward proxy on 127.0.0.1 that demands credentials."""
+    server = ProxyServer(credentials=(PROXY_USER, PROXY_PASSWORD))
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def proxy(slack: SlackServer) -> AsyncIterator[ProxyServer]:
+    """Run an open forward proxy on 127.0.0.1."""
+    server = ProxyServer()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def old_entry(hass: HomeAssistant, slack: SlackServer) -> MockConfigEntry:
+    """Add an entry "Alerts" whose hook was at OLD_PATH."""
+    url = slack.origin + OLD_PATH
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Alerts",
+        data={CONF_NAME: "Alerts", CONF_URL: url},
+        unique_id=webhook_unique_id(url),
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
+def assert_translated(result: FlowResult, section: str = "config") -> None:
+    """Assert a result's errors or abort reason have English strings."""
+    if result["type"] is FlowResultType.ABORT:
+        assert result["reason"] in STRINGS[section]["abort"]
+    else:
+        assert set(result["errors"].values()) <= set(STRINGS[section]["error"])
+
+
+async def start_flow(
+    hass: HomeAssistant, source: str, entry: MockConfigEntry
+) -> FlowResult:
+    """Start a user flow, or a reconfigure or reauth flow for entry."""
+    if source == "reconfigure":
+        return await entry.start_reconfigure_flow(hass)
+    if source == "reauth":
+        return await entry.start_reauth_flow(hass)
+    return await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+
+
+def form_input(source: str, url: str, **extra: str) -> dict[str, str]:
+    """Return what a person enters in a flow's form."""
+    if source == "user":
+        return {CONF_NAME: "Alerts", CONF_URL: url, **extra}
+    return {CONF_URL: url}
+
+
+def assert_done(
+    hass: HomeAssistant, source: str, result: FlowResult, old: MockConfigEntry
+) -> None:
+    """Assert a flow ended in an entry "Alerts" for the local hook's URL."""
+    url = old.data[CONF_URL].replace(OLD_PATH, HOOK_PATH)
+    entry = hass.config_entries.async_entry_for_domain_unique_id(
+        DOMAIN, webhook_unique_id(url)
+    )
+    assert entry is not None
+    assert entry.title == "Alerts"
+    assert dict(entry.data) == {CONF_NAME: "Alerts", CONF_URL: url}
+    if source == "user":
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        assert result["result"] is entry
+    else:
+        assert result["type"] is FlowResultType.ABORT
+        assert result["reason"] == f"{source}_successful"
+        assert entry is old
+        assert hass.config_entries.async_entries(DOMAIN) == [old]
+
+
+def options_input(**values: Any) -> dict[str, Any]:
+    """Return an options form submission: values put where the form has them."""
+    top = {key: values.pop(key) for key in [CONF_PROXY] if key in values}
+    for key in (CONF_TIMEOUT, CONF_UNFURL_LINKS, CONF_UNFURL_MEDIA):
+        top[key] = values.pop(key, "default" if "unfurl" in key else DEFAULT_TIMEOUT)
+    retries = {
+        key: values.pop(key)
+        for key in (
+            CONF_RETRIES_CONNECTION,
+            CONF_RETRIES_RATE_LIMIT,
+            CONF_RETRIES_SERVER,
+            CONF_MAX_RETRY_AFTER,
+        )
+        if key in values
+    }
+    return {**top, "retries": retries, "delivery": values}
+
+
+def notify_entity_id(hass: HomeAssistant, entry: MockConfigEntry) -> str:
+    """Return the id of an entry's notify entity."""
+    [entity] = [
+        entity
+        for entity in er.async_entries_for_config_entry(
+            er.async_get(hass), entry.entry_id
+        )
+        if entity.domain == "notify"
+    ]
+    return entity.entity_id
+
+
+async def send_message(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Send a notification through an entry's notify entity."""
+    await hass.services.async_call(
+        "notify",
+        "send_message",
+        {"message": "Door opened"},
+        target={"entity_id": notify_entity_id(hass, entry)},
+        blocking=True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "error"),
+    [
+        ("https://hooks.slack.com/services/T0/B0/x", None),
+        ("http://localhost:8765/services/T0/B0/x", None),
+        ("http://127.8.0.1/services/T0/B0/x", None),
+        ("http://[::1]:8765/services/T0/B0/x", None),
+        ("http://hooks.slack.com/services/T0/B0/x", "https_required"),
+        ("http://10.0.0.2/services/T0/B0/x", "https_required"),
+        ("http://localhost.example.com/x", "https_required"),
+        ("ftp://hooks.slack.com/services/T0/B0/x", "invalid_url"),
+        ("hooks.slack.com/services/T0/B0/x", "invalid_url"),
+        ("https://", "invalid_url"),
+        ("http://[::1/x", "invalid_url"),
+    ],
+)
+def test_url_error(url: str, error: str | None) -> None:
+    """Only http(s) URLs with a host pass; plain http only to this machine."""
+    assert url_error(url) == error
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "https://hooks.slack.com/services/T0/B0/s3cr3t/",
+        "HTTPS://HOOKS.slack.com/services/T0/B0/s3cr3t",
+        "https://hooks.slack.com:443/services/T0/B0/s3cr3t",
+        "https://hooks.slack.com/services/T0/B0/s3cr3t#top",
+    ],
+)
+def test_unique_id_spellings(spelling: str) -> None:
+    """Spellings of one hook share its id, which holds nothing of the URL."""
+    url = "https://hooks.slack.com/services/T0/B0/s3cr3t"
+    assert webhook_unique_id(spelling) == webhook_unique_id(url)
+    assert "s3cr3t" not in webhook_unique_id(url)
+    assert "slack" not in webhook_unique_id(url)
+
+
+def test_unique_id_tells_hooks_apart() -> None:
+    """Hooks that differ only in the secret's case or the query differ."""
+    base = "https://hooks.slack.com/services/T0/B0/"
+    assert webhook_unique_id(base + "a") != webhook_unique_id(base + "A")
+    assert webhook_unique_id(base + "a?k=1") != webhook_unique_id(base + "a?k=2")
+    assert webhook_unique_id(base + "a") != webhook_unique_id(
+        "https://hooks.slack.com:8443/services/T0/B0/a"
+    )
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+@pytest.mark.parametrize(
+    "answer",
+    [
+        Answer(status=400, body="no_text"),
+        Answer(status=400, body="invalid_payload"),
+        Answer(status=200, body="ok"),
+        Answer(status=204, body=""),
+    ],
+    ids=["no_text", "invalid_payload", "ok", "no_content"],
+)
+async def test_user_flow(
+    hass: HomeAssistant, slack: SlackServer, answer: Answer
+) -> None:
+    """The user step probes the hook with an empty body and creates an entry."""
+    slack.answer(answer)
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_USER}
     )
     assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    assert result["errors"] == {}
+
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"name": "Alerts", "url": "https://hooks.example/T/B/x"}
+        result["flow_id"],
+        {CONF_NAME: "Alerts", CONF_URL: f"  {slack.url} ", CONF_PROXY: " "},
     )
+
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Alerts"
+    assert result["data"] == {CONF_NAME: "Alerts", CONF_URL: slack.url}
+    assert result["options"] == {}
+    assert result["result"].unique_id == webhook_unique_id(slack.url)
+    assert [(r.path, r.json) for r in slack.received] == [(HOOK_PATH, {})]
+
+
+PROBE_ERRORS = [
+    pytest.param(
+        Answer(status=403, body="invalid_token"),
+        {CONF_URL: "webhook_rejected"},
+        id="403",
+    ),
+    pytest.param(
+        Answer(status=404, body="no_service"), {CONF_URL: "webhook_rejected"}, id="404"
+    ),
+    pytest.param(
+        Answer(status=410, body="channel_is_archived"),
+        {CONF_URL: "webhook_rejected"},
+        id="410",
+    ),
+    pytest.param(Answer(reset=True), {"base": "cannot_connect"}, id="reset"),
+    pytest.param(Answer(delay=0.5), {"base": "cannot_connect"}, id="timeout"),
+    pytest.param(
+        Answer(status=407, body=""), {"base": "proxy_rejected"}, id="proxy_auth"
+    ),
+    pytest.param(
+        Answer(status=500, body="rollup_error"), {"base": "unknown"}, id="500"
+    ),
+    pytest.param(
+        Answer(status=502, body="<html>Bad gateway</html>"),
+        {"base": "unknown"},
+        id="502",
+    ),
+    pytest.param(Answer(status=401, body="nope"), {"base": "unknown"}, id="401"),
+    pytest.param(
+        Answer(status=429, body="rate_limited"), {"base": "unknown"}, id="429"
+    ),
+    pytest.param(
+        Answer(status=302, body="", headers={"Location": "/elsewhere"}),
+        {"base": "unknown"},
+        id="302",
+    ),
+]
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+@pytest.mark.parametrize("source", SOURCES)
+@pytest.mark.parametrize(("answer", "errors"), PROBE_ERRORS)
+async def test_probe_errors(
+    hass: HomeAssistant,
+    slack: SlackServer,
+    old_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+    source: str,
+    answer: Answer,
+    errors: dict[str, str],
+) -> None:
+    """A hook that does not answer as alive shows an error; a retry can succeed."""
+    caplog.set_level(logging.DEBUG)
+    slack.answer(answer)
+    result = await start_flow(hass, source, old_entry)
+    timeout = answer.delay / 5 or DEFAULT_TIMEOUT
+    with patch("custom_components.slack_webhook.config_flow.DEFAULT_TIMEOUT", timeout):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], form_input(source, slack.url)
+        )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == errors
+    assert_translated(result)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], form_input(source, slack.url)
+    )
+
+    assert_done(hass, source, result, old_entry)
+    assert len(slack.received) == 2
+    assert SECRET not in caplog.text
+    assert OLD_SECRET not in caplog.text
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+@pytest.mark.parametrize("source", SOURCES)
+@pytest.mark.parametrize(
+    ("url", "errors"),
+    [
+        ("ftp://127.0.0.1/services/T/B/x", {CONF_URL: "invalid_url"}),
+        ("not a url", {CONF_URL: "invalid_url"}),
+        ("http://hooks.example.com/services/T/B/x", {CONF_URL: "https_required"}),
+    ],
+)
+async def test_url_form_errors(
+    hass: HomeAssistant,
+    slack: SlackServer,
+    old_entry: MockConfigEntry,
+    source: str,
+    url: str,
+    errors: dict[str, str],
+) -> None:
+    """A malformed URL is refused before any request; a retry can succeed."""
+    result = await start_flow(hass, source, old_entry)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], form_input(source, url)
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == errors
+    assert_translated(result)
+    assert slack.received == []
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], form_input(source, slack.url)
+    )
+
+    assert_done(hass, source, result, old_entry)
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+@pytest.mark.parametrize("source", SOURCES)
+async def test_unexpected_probe_error(
+    hass: HomeAssistant,
+    slack: SlackServer,
+    old_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+    source: str,
+) -> None:
+    """An unexpected exception is logged without the URL, shown as unknown."""
+    result = await start_flow(hass, source, old_entry)
+    with patch(
+        "custom_components.slack_webhook.config_flow.AsyncWebhookClient.probe",
+        side_effect=RuntimeError(f"broken at {slack.url}"),
+    ):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], form_input(source, slack.url)
+        )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "unknown"}
+    assert "Unexpected RuntimeError while probing a webhook" in caplog.text
+    assert SECRET not in caplog.text
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], form_input(source, slack.url)
+    )
+
+    assert_done(hass, source, result, old_entry)
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+@pytest.mark.parametrize(
+    "proxy",
+    [
+        "socks5://127.0.0.1:1080",
+        "proxy.lan:3128",
+        "http://",
+        "http://[::1:3128",
+    ],
+)
+async def test_user_flow_proxy_form_error(
+    hass: HomeAssistant,
+    slack: SlackServer,
+    old_entry: MockConfigEntry,
+    proxy: str,
+) -> None:
+    """A malformed proxy is refused before any request; a retry can succeed."""
+    result = await start_flow(hass, "user", old_entry)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], form_input("user", slack.url, proxy=proxy)
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_PROXY: "invalid_proxy"}
+    assert_translated(result)
+    assert slack.received == []
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], form_input("user", slack.url)
+    )
+
+    assert_done(hass, "user", result, old_entry)
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_user_flow_through_proxy(
+    hass: HomeAssistant,
+    slack: SlackServer,
+    auth_proxy: ProxyServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The probe goes through the given proxy, with its credentials."""
+    caplog.set_level(logging.DEBUG)
+    wrong = f"http://{PROXY_USER}:wrong@127.0.0.1:{auth_proxy.port}"
+    right = f"http://{PROXY_USER}:{PROXY_PASSWORD}@127.0.0.1:{auth_proxy.port}"
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], form_input("user", slack.url, proxy=wrong)
+    )
+    assert result["errors"] == {"base": "proxy_rejected"}
+    assert slack.received == []
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], form_input("user", slack.url, proxy=right)
+    )
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["options"] == {CONF_PROXY: right}
+    assert [(p.target, p.forwarded) for p in auth_proxy.seen] == [
+        (slack.url, False),
+        (slack.url, True),
+    ]
+    assert [r.path for r in slack.received] == [HOOK_PATH]
+    assert PROXY_PASSWORD not in caplog.text
+    assert SECRET not in caplog.text
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_user_flow_already_configured(
+    hass: HomeAssistant, slack: SlackServer, old_entry: MockConfigEntry
+) -> None:
+    """Another spelling of a configured hook aborts before probing it."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        form_input("user", old_entry.data[CONF_URL].replace("http:", "HTTP:") + "/"),
+    )
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert_translated(result)
+    assert slack.received == []
+    assert hass.config_entries.async_entries(DOMAIN) == [old_entry]
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+@pytest.mark.parametrize("source", ["reconfigure", "reauth"])
+async def test_new_url_of_another_entry(
+    hass: HomeAssistant, slack: SlackServer, old_entry: MockConfigEntry, source: str
+) -> None:
+    """A new URL that another entry uses aborts; neither entry changes."""
+    other = MockConfigEntry(
+        domain=DOMAIN,
+        title="Other",
+        data={CONF_NAME: "Other", CONF_URL: slack.url},
+        unique_id=webhook_unique_id(slack.url),
+    )
+    other.add_to_hass(hass)
+    result = await start_flow(hass, source, old_entry)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_URL: slack.url}
+    )
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert_translated(result)
+    assert slack.received == []
+    assert old_entry.data[CONF_URL] == slack.origin + OLD_PATH
+    assert old_entry.unique_id == webhook_unique_id(slack.origin + OLD_PATH)
+
+
+@pytest.mark.parametrize("source", ["reconfigure", "reauth"])
+async def test_new_url_form(
+    hass: HomeAssistant,
+    slack: SlackServer,
+    old_entry: MockConfigEntry,
+    mock_setup_entry: AsyncMock,
+    source: str,
+) -> None:
+    """The form names the entry and shows its URL redacted; the entry reloads."""
+    result = await start_flow(hass, source, old_entry)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == (
+        "reconfigure" if source == "reconfigure" else "reauth_confirm"
+    )
+    assert result["errors"] == {}
+    placeholders = result["description_placeholders"]
+    assert placeholders[CONF_URL] == f"{slack.origin}/services/T0001/B0001/***"
+    assert OLD_SECRET not in str(result)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_URL: slack.url}
+    )
+    await hass.async_block_till_done()
+
+    assert_done(hass, source, result, old_entry)
+    assert mock_setup_entry.call_count == 1
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+@pytest.mark.parametrize("source", ["reconfigure", "reauth"])
+async def test_same_url_again(
+    hass: HomeAssistant, slack: SlackServer, old_entry: MockConfigEntry, source: str
+) -> None:
+    """The entry's own URL is accepted again once the hook answers."""
+    old_url = old_entry.data[CONF_URL]
+    result = await start_flow(hass, source, old_entry)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_URL: old_url}
+    )
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == f"{source}_successful"
+    assert old_entry.data[CONF_URL] == old_url
+    assert [r.path for r in slack.received] == [OLD_PATH]
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+@pytest.mark.parametrize("source", ["reconfigure", "reauth"])
+async def test_new_url_through_entry_proxy(
+    hass: HomeAssistant,
+    slack: SlackServer,
+    auth_proxy: ProxyServer,
+    old_entry: MockConfigEntry,
+    source: str,
+) -> None:
+    """A new URL is probed through the entry's proxy; the options stay."""
+    right = f"http://{PROXY_USER}:{PROXY_PASSWORD}@127.0.0.1:{auth_proxy.port}"
+    hass.config_entries.async_update_entry(old_entry, options={CONF_PROXY: right})
+    result = await start_flow(hass, source, old_entry)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_URL: slack.url}
+    )
+
+    assert_done(hass, source, result, old_entry)
+    assert [(p.target, p.forwarded) for p in auth_proxy.seen] == [(slack.url, True)]
+    assert old_entry.options == {CONF_PROXY: right}
+
+
+@pytest.mark.parametrize("source", ["reconfigure", "reauth"])
+async def test_new_url_takes_effect(
+    hass: HomeAssistant, slack: SlackServer, old_entry: MockConfigEntry, source: str
+) -> None:
+    """After the flow, the reloaded entry sends to the new URL."""
+    assert await hass.config_entries.async_setup(old_entry.entry_id)
+    await hass.async_block_till_done()
+    result = await start_flow(hass, source, old_entry)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_URL: slack.url}
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.ABORT
+    assert old_entry.state is ConfigEntryState.LOADED
+
+    await send_message(hass, old_entry)
+
+    assert [r.path for r in slack.received] == [HOOK_PATH, HOOK_PATH]
+    assert slack.received[-1].json["text"]
+
+
+async def test_options_flow_defaults(
+    hass: HomeAssistant, old_entry: MockConfigEntry, mock_setup_entry: AsyncMock
+) -> None:
+    """Accepting the form as shown stores the defaults and nothing else."""
+    result = await hass.config_entries.options.async_init(old_entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "init"
+    schema = result["data_schema"]
+    assert get_schema_suggested_value(schema.schema, CONF_PROXY) is None
+    assert get_schema_suggested_value(schema.schema, CONF_UNFURL_LINKS) == "default"
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"retries": {}, "delivery": {}}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert old_entry.options == DEFAULT_OPTIONS
+    assert mock_setup_entry.call_count == 1
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_options_flow_stores_values(
+    hass: HomeAssistant, old_entry: MockConfigEntry
+) -> None:
+    """Every option is stored as chosen, counts as whole numbers."""
+    result = await hass.config_entries.options.async_init(old_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        options_input(
+            proxy=" http://u:p@proxy.lan:3128 ",
+            timeout=5,
+            unfurl_links="off",
+            unfurl_media="on",
+            retries_connection=1.0,
+            retries_rate_limit=0,
+            retries_server=4,
+            max_retry_after=30,
+            rate=0.5,
+            burst=2,
+            max_age=1.5,
+            outbox_size=50,
+            raise_on_queued=True,
+        ),
+    )
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert old_entry.options == {
+        CONF_PROXY: "http://u:p@proxy.lan:3128",
+        CONF_TIMEOUT: 5,
+        CONF_UNFURL_LINKS: False,
+        CONF_UNFURL_MEDIA: True,
+        CONF_RETRIES_CONNECTION: 1,
+        CONF_RETRIES_RATE_LIMIT: 0,
+        CONF_RETRIES_SERVER: 4,
+        CONF_MAX_RETRY_AFTER: 30,
+        CONF_RATE: 0.5,
+        CONF_BURST: 2,
+        CONF_MAX_AGE: 1.5,
+        CONF_OUTBOX_SIZE: 50,
+        CONF_RAISE_ON_QUEUED: True,
+    }
+    counts = (CONF_RETRIES_CONNECTION, CONF_BURST, CONF_OUTBOX_SIZE)
+    assert all(type(old_entry.options[key]) is int for key in counts)
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_options_flow_clears_values(
+    hass: HomeAssistant, old_entry: MockConfigEntry
+) -> None:
+    """The form shows the stored choices; clearing them stores nothing."""
+    hass.config_entries.async_update_entry(
+        old_entry,
+        options={
+            **DEFAULT_OPTIONS,
+            CONF_PROXY: "http://proxy.lan:3128",
+            CONF_UNFURL_LINKS: True,
+            CONF_UNFURL_MEDIA: False,
+        },
+    )
+    result = await hass.config_entries.options.async_init(old_entry.entry_id)
+    schema = result["data_schema"].schema
+    assert get_schema_suggested_value(schema, CONF_PROXY) == "http://proxy.lan:3128"
+    assert get_schema_suggested_value(schema, CONF_UNFURL_LINKS) == "on"
+    assert get_schema_suggested_value(schema, CONF_UNFURL_MEDIA) == "off"
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], options_input(proxy="")
+    )
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert old_entry.options == DEFAULT_OPTIONS
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+@pytest.mark.parametrize(
+    ("submitted", "stored"),
+    [
+        ("http://u:********@proxy.lan:3128", "http://u:p%40ss@proxy.lan:3128"),
+        ("http://u:********@other.lan:8080", "http://u:p%40ss@other.lan:8080"),
+        ("http://u:new@proxy.lan:3128", "http://u:new@proxy.lan:3128"),
+        ("http://proxy.lan:3128", "http://proxy.lan:3128"),
+    ],
+)
+async def test_options_flow_proxy_password(
+    hass: HomeAssistant, old_entry: MockConfigEntry, submitted: str, stored: str
+) -> None:
+    """The form masks the proxy's password; the mask keeps the stored one."""
+    hass.config_entries.async_update_entry(
+        old_entry, options={CONF_PROXY: "http://u:p%40ss@proxy.lan:3128"}
+    )
+    result = await hass.config_entries.options.async_init(old_entry.entry_id)
+    shown = get_schema_suggested_value(result["data_schema"].schema, CONF_PROXY)
+    assert shown == "http://u:********@proxy.lan:3128"
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], options_input(proxy=submitted)
+    )
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert old_entry.options[CONF_PROXY] == stored
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_options_flow_invalid_proxy(
+    hass: HomeAssistant, old_entry: MockConfigEntry
+) -> None:
+    """A malformed proxy is refused with the form as submitted; a retry succeeds."""
+    result = await hass.config_entries.options.async_init(old_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], options_input(proxy="socks5://proxy.lan", burst=7)
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_PROXY: "invalid_proxy"}
+    assert_translated(result, "options")
+    schema = result["data_schema"].schema
+    assert get_schema_suggested_value(schema, CONF_PROXY) == "socks5://proxy.lan"
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], options_input(proxy="https://proxy.lan")
+    )
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert old_entry.options[CONF_PROXY] == "https://proxy.lan"
+
+
+async def test_options_take_effect(
+    hass: HomeAssistant,
+    slack: SlackServer,
+    proxy: ProxyServer,
+    old_entry: MockConfigEntry,
+) -> None:
+    """A proxy chosen in the options is used at once, without a restart."""
+    hass.config_entries.async_update_entry(
+        old_entry, data={**old_entry.data, CONF_URL: slack.url}
+    )
+    assert await hass.config_entries.async_setup(old_entry.entry_id)
+    await hass.async_block_till_done()
+    await send_message(hass, old_entry)
+    assert proxy.seen == []
+
+    result = await hass.config_entries.options.async_init(old_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], options_input(proxy=proxy.url)
+    )
+    await hass.async_block_till_done()
+    assert old_entry.state is ConfigEntryState.LOADED
+    await send_message(hass, old_entry)
+
+    assert [p.target for p in proxy.forwarded] == [slack.url]
+    assert len(slack.received) == 2

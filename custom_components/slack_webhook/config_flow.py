@@ -63,6 +63,7 @@ from .webhook.errors import WebhookConnectionError, error_code
 
 REJECTED_STATUSES = frozenset({403, 404, 410})
 """Statuses of a hook that is revoked, removed or unknown."""
+PROXY_AUTH_REQUIRED = 407
 PROXY_MASK = "********"
 """Shown instead of the proxy's password in the options form."""
 SECTION_RETRIES = "retries"
@@ -381,6 +382,8 @@ class SlackWebhookConfigFlow(ConfigFlow, domain=DOMAIN):
             return {}
         if response.status_code in REJECTED_STATUSES:
             return {CONF_URL: "webhook_rejected"}
+        if response.status_code == PROXY_AUTH_REQUIRED:
+            return {"base": "proxy_rejected"}
         LOGGER.error(
             "Unexpected answer to a webhook probe: HTTP %s %s",
             response.status_code,
