@@ -1,0 +1,35 @@
+"""Diagnostics: an entry's settings with its secrets redacted, and delivery statistics."""
+
+from typing import Any
+
+from yarl import URL
+
+from homeassistant.const import CONF_URL
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.redact import REDACTED, async_redact_data
+
+from .const import CONF_PROXY
+from .data import SlackWebhookConfigEntry
+from .webhook import redact_url
+
+
+def redact_proxy(proxy: str) -> str:
+    """Return a proxy URL with its user and password redacted."""
+    url = URL(proxy)
+    if url.user is None:
+        return proxy
+    return str(url.with_user(REDACTED).with_password(REDACTED))
+
+
+TO_REDACT = {CONF_URL: redact_url, CONF_PROXY: redact_proxy}
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: SlackWebhookConfigEntry
+) -> dict[str, Any]:
+    """Return an entry's data, options and delivery statistics, secrets redacted."""
+    return {
+        "data": async_redact_data(entry.data, TO_REDACT),
+        "options": async_redact_data(entry.options, TO_REDACT),
+        "delivery": entry.runtime_data.delivery.statistics(),
+    }
