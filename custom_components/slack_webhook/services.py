@@ -3,6 +3,20 @@
 The schemas refuse unknown fields and check the simple types; payload.py
 checks the rest with translated errors. Blocks, attachments, metadata and
 headers pass through as given (a list, a mapping or a JSON string).
+
+`respond` serves Slack's interactivity: a button in a message posts its
+payload to an HA webhook trigger (the Slack app's Request URL), and the
+automation answers with
+
+    action: slack_webhook.respond
+    target: {entity_id: notify.alerts}
+    data:
+      response_url: "{{ (trigger.data.payload | from_json).response_url }}"
+      replace_original: true
+      text: "Garage door closed"
+
+The response_url must have the scheme and host of the entry's webhook URL, so
+data from the webhook cannot send a request anywhere else.
 """
 
 from typing import Any, Final
