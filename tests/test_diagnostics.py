@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.slack_webhook.const import (
@@ -10,6 +11,7 @@ from custom_components.slack_webhook.const import (
     CONF_UNFURL_LINKS,
     DOMAIN,
 )
+from custom_components.slack_webhook.diagnostics import redact_proxy
 from homeassistant.const import CONF_NAME, CONF_URL
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -95,3 +97,19 @@ async def test_diagnostics_after_delivery(
     assert SECRET not in text
     assert PROXY_PASSWORD not in text
     assert PROXY_USER not in text
+
+
+@pytest.mark.parametrize(
+    ("proxy", "shown"),
+    [
+        ("http://proxy.lan:3128", "http://proxy.lan:3128"),
+        (
+            "http://u:p%40ss@proxy.lan:3128",
+            "http://**REDACTED**:**REDACTED**@proxy.lan:3128",
+        ),
+        ("https://u@proxy.lan", "https://**REDACTED**:**REDACTED**@proxy.lan"),
+    ],
+)
+def test_redact_proxy(proxy: str, shown: str) -> None:
+    """A proxy's user and password are redacted; a proxy without them is shown."""
+    assert redact_proxy(proxy) == shown
