@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 import hashlib
+from http import HTTPStatus
 from ipaddress import ip_address
 from typing import Any, override
 
@@ -12,7 +13,7 @@ from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
-    OptionsFlowWithReload,
+    OptionsFlow,
 )
 from homeassistant.const import CONF_NAME, CONF_URL
 from homeassistant.core import callback
@@ -61,9 +62,10 @@ from .const import (
 from .webhook import AsyncWebhookClient, redact_url
 from .webhook.errors import WebhookConnectionError, error_code
 
-REJECTED_STATUSES = frozenset({403, 404, 410})
+REJECTED_STATUSES = frozenset(
+    {HTTPStatus.FORBIDDEN, HTTPStatus.NOT_FOUND, HTTPStatus.GONE}
+)
 """Statuses of a hook that is revoked, removed or unknown."""
-PROXY_AUTH_REQUIRED = 407
 PROXY_MASK = "********"
 """Shown instead of the proxy's password in the options form."""
 SECTION_RETRIES = "retries"
@@ -342,7 +344,7 @@ class SlackWebhookConfigFlow(ConfigFlow, domain=DOMAIN):
                 unique_id = webhook_unique_id(url)
                 await self._async_abort_if_other_entry(unique_id, entry)
                 if not (errors := await self._async_probe(url, entry.options)):
-                    return self.async_update_reload_and_abort(
+                    return self.async_update_and_abort(
                         entry, unique_id=unique_id, data_updates={CONF_URL: url}
                     )
         return self.async_show_form(
@@ -378,11 +380,11 @@ class SlackWebhookConfigFlow(ConfigFlow, domain=DOMAIN):
         except Exception as err:  # noqa: BLE001
             LOGGER.error("Unexpected %s while probing a webhook", type(err).__name__)
             return {"base": "unknown"}
-        if response.ok or response.status_code == 400:
+        if response.ok or response.status_code == HTTPStatus.BAD_REQUEST:
             return {}
         if response.status_code in REJECTED_STATUSES:
             return {CONF_URL: "webhook_rejected"}
-        if response.status_code == PROXY_AUTH_REQUIRED:
+        if response.status_code == HTTPStatus.PROXY_AUTHENTICATION_REQUIRED:
             return {"base": "proxy_rejected"}
         LOGGER.error(
             "Unexpected answer to a webhook probe: HTTP %s %s",
@@ -392,7 +394,7 @@ class SlackWebhookConfigFlow(ConfigFlow, domain=DOMAIN):
         return {"base": "unknown"}
 
 
-class SlackWebhookOptionsFlow(OptionsFlowWithReload):
+class SlackWebhookOptionsFlow(OptionsFlow):
     """Change the proxy, timeout, retry policy and delivery of a webhook."""
 
     async def async_step_init(
