@@ -63,6 +63,13 @@ OLD_PATH = f"/services/T0001/B0001/{OLD_SECRET}"
 PROXY_USER = "hauser"
 PROXY_PASSWORD = "pr0xyPass"  # noqa: S105
 SOURCES = ["user", "reconfigure", "reauth"]
+TOP_LEVEL_OPTIONS = (CONF_PROXY, CONF_TIMEOUT, CONF_UNFURL_LINKS, CONF_UNFURL_MEDIA)
+RETRY_OPTIONS = (
+    CONF_RETRIES_CONNECTION,
+    CONF_RETRIES_RATE_LIMIT,
+    CONF_RETRIES_SERVER,
+    CONF_MAX_RETRY_AFTER,
+)
 DEFAULT_OPTIONS = {
     CONF_TIMEOUT: DEFAULT_TIMEOUT,
     CONF_RETRIES_CONNECTION: DEFAULT_RETRIES_CONNECTION,
@@ -168,20 +175,9 @@ def assert_done(
 
 
 def options_input(**values: Any) -> dict[str, Any]:
-    """Return an options form submission: values put where the form has them."""
-    top = {key: values.pop(key) for key in [CONF_PROXY] if key in values}
-    for key in (CONF_TIMEOUT, CONF_UNFURL_LINKS, CONF_UNFURL_MEDIA):
-        top[key] = values.pop(key, "default" if "unfurl" in key else DEFAULT_TIMEOUT)
-    retries = {
-        key: values.pop(key)
-        for key in (
-            CONF_RETRIES_CONNECTION,
-            CONF_RETRIES_RATE_LIMIT,
-            CONF_RETRIES_SERVER,
-            CONF_MAX_RETRY_AFTER,
-        )
-        if key in values
-    }
+    """Return an options form submission with each value in its section."""
+    top = {key: values.pop(key) for key in TOP_LEVEL_OPTIONS if key in values}
+    retries = {key: values.pop(key) for key in RETRY_OPTIONS if key in values}
     return {**top, "retries": retries, "delivery": values}
 
 

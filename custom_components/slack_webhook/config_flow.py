@@ -13,7 +13,7 @@ from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
-    OptionsFlow,
+    OptionsFlowWithReload,
 )
 from homeassistant.const import CONF_NAME, CONF_URL
 from homeassistant.core import callback
@@ -344,7 +344,7 @@ class SlackWebhookConfigFlow(ConfigFlow, domain=DOMAIN):
                 unique_id = webhook_unique_id(url)
                 await self._async_abort_if_other_entry(unique_id, entry)
                 if not (errors := await self._async_probe(url, entry.options)):
-                    return self.async_update_and_abort(
+                    return self.async_update_reload_and_abort(
                         entry, unique_id=unique_id, data_updates={CONF_URL: url}
                     )
         return self.async_show_form(
@@ -394,7 +394,7 @@ class SlackWebhookConfigFlow(ConfigFlow, domain=DOMAIN):
         return {"base": "unknown"}
 
 
-class SlackWebhookOptionsFlow(OptionsFlow):
+class SlackWebhookOptionsFlow(OptionsFlowWithReload):
     """Change the proxy, timeout, retry policy and delivery of a webhook."""
 
     async def async_step_init(
