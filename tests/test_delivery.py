@@ -118,6 +118,7 @@ async def test_outage_queues_then_recovers_in_order(
     slack: SlackServer,
     setup_entry: Setup,
     hass_storage: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Sends during an outage return queued, are stored, and arrive in order later."""
     slack.default = UNAVAILABLE
@@ -137,6 +138,15 @@ async def test_outage_queues_then_recovers_in_order(
     assert hass_storage[f"{DOMAIN}.{entry.entry_id}.outbox"]["data"]["messages"] == []
     await hass.async_block_till_done()
     assert _pending(hass) == "0"
+    logged = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "custom_components.slack_webhook"
+    ]
+    assert [m for m in logged if "unavailable" in m] == [
+        "Slack webhook Alerts is unavailable (service_unavailable); queued 3 message(s) for redelivery"
+    ]
+    assert logged.count("Slack webhook Alerts answers again") == 1
 
 
 async def test_outbox_survives_a_restart(
@@ -293,10 +303,8 @@ async def test_revoked_hook_keeps_the_outbox_for_reauth(
     slack.default = Answer(status=403, body="invalid_token")
     entry = await setup_entry(**NO_RETRIES)
     assert await _send(entry, "keep me") == QUEUED
-    await _until(lambda: len(slack.received) == 2)
-    await hass.async_block_till_done()
     delivery = entry.runtime_data.delivery
-    assert delivery.statistics()["halted_for_reauth"] is True
+    await _until(lambda: delivery.statistics()["halted_for_reauth"])
     assert await _send(entry, "and me") == QUEUED
     stored = hass_storage[f"{DOMAIN}.{entry.entry_id}.outbox"]["data"]["messages"]
     assert [m["body"]["text"] for m in stored] == ["keep me", "and me"]

@@ -86,6 +86,7 @@ class Delivery:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._halted = False
+        self._unavailable = False
         self._listeners: list[Callable[[], None]] = []
         self._counts: Counter[str] = Counter()
         self._last_error: str | None = None
@@ -226,6 +227,9 @@ class Delivery:
                 message, "failed", error("delivery_failed", error="unknown_error")
             )
             return
+        if self._unavailable:
+            self._unavailable = False
+            LOGGER.info("Slack webhook %s answers again", self._entry.title)
         await self._finish(message, "delivered", response)
 
     def _client_for(self, message: Message) -> AsyncWebhookClient:
@@ -287,7 +291,8 @@ class Delivery:
         if isinstance(err, WebhookRateLimitedError) and err.retry_after:
             delay = max(delay, err.retry_after)
         message.next_try = time.time() + delay
-        if not message.stored:
+        if not self._unavailable:
+            self._unavailable = True
             LOGGER.warning(
                 "Slack webhook %s is unavailable (%s); queued %d message(s) for redelivery",
                 self._entry.title,
