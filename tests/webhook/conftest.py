@@ -16,6 +16,11 @@ from tests.slack_server import SlackServer
 from .common import PROXY_PASSWORD, PROXY_USER, MakeClient
 
 
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations() -> None:
+    """Override the suite's: the client has no Home Assistant parts, so no hass is started."""
+
+
 @pytest.fixture
 async def session() -> AsyncIterator[aiohttp.ClientSession]:
     """Return a session shared the way Home Assistant shares its own."""

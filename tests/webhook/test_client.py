@@ -313,18 +313,18 @@ async def test_slow_answer_times_out_on_a_shared_session(
     """Timeout holds per attempt although the session's own timeout is minutes."""
     assert session.timeout.total is not None
     assert session.timeout.total > 60
-    slack.default = Answer(delay=0.5)
+    slack.default = Answer(delay=0.3)
     start = asyncio.get_running_loop().time()
     with pytest.raises(WebhookTimeoutError, match=r"0\.05 s"):
         await make_client(timeout=0.05, retry_handlers=[]).send(text="hi")
-    assert elapsed_since(start) < 0.4
+    assert elapsed_since(start) < 0.25
 
 
 async def test_timeouts_are_retried(
     make_client: MakeClient, slack: SlackServer
 ) -> None:
     """A slow attempt is abandoned and the next one succeeds."""
-    slack.answer(Answer(delay=0.5))
+    slack.answer(Answer(delay=0.3))
     response = await make_client(timeout=0.1).send(text="hi")
     assert response.status_code == 200
     assert len(slack.received) == 2
@@ -332,7 +332,7 @@ async def test_timeouts_are_retried(
 
 async def test_the_sessions_own_timeout_is_a_timeout(slack: SlackServer) -> None:
     """When the shared session's timeout is the shorter one, it is still WebhookTimeoutError."""
-    slack.default = Answer(delay=0.5)
+    slack.default = Answer(delay=0.3)
     timeout = aiohttp.ClientTimeout(total=0.05)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         client = AsyncWebhookClient(url=slack.url, session=session, retry_handlers=[])
@@ -365,11 +365,11 @@ async def test_deadline_caps_an_attempt(
     make_client: MakeClient, slack: SlackServer
 ) -> None:
     """An attempt gets no more than what is left of the deadline."""
-    slack.default = Answer(delay=1)
+    slack.default = Answer(delay=0.4)
     start = asyncio.get_running_loop().time()
     with pytest.raises(WebhookTimeoutError):
         await make_client(timeout=5, deadline=0.1).send(text="hi")
-    assert elapsed_since(start) < 0.5
+    assert elapsed_since(start) < 0.3
 
 
 async def test_a_wait_past_the_deadline_is_not_started(
@@ -455,7 +455,7 @@ async def test_probe_raises_when_there_is_no_answer(
     make_client: MakeClient, slack: SlackServer
 ) -> None:
     """Resets and timeouts are the only things probe() raises."""
-    slack.answer(Answer(reset=True), Answer(delay=0.5))
+    slack.answer(Answer(reset=True), Answer(delay=0.3))
     with pytest.raises(WebhookConnectionError):
         await make_client().probe()
     with pytest.raises(WebhookTimeoutError):

@@ -40,8 +40,13 @@ SEND_KEYS = (
     "metadata",
 )
 
-json_scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=20)
-json_scalars |= st.floats(allow_nan=False, allow_infinity=False)
+json_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=20),
+)
 json_values = st.recursive(
     json_scalars,
     lambda inner: (

@@ -29,7 +29,10 @@ def build_body(body: Mapping[str, Any]) -> dict[str, Any]:
     """Return the body to send: top-level None dropped, to_dict() objects converted."""
     if not isinstance(body, Mapping):
         raise WebhookRequestError("The body must be a mapping")
-    built = {key: _plain(value) for key, value in body.items() if value is not None}
+    try:
+        built = {key: _plain(v) for key, v in body.items() if v is not None}
+    except RecursionError:
+        raise WebhookRequestError("The body contains itself or is too deep") from None
     if not built:
         raise WebhookRequestError("Nothing to send: the body is empty")
     return built

@@ -264,23 +264,32 @@ def _deadline(seconds: float | None) -> float | None:
 
 def _check_url(url: str) -> None:
     """Refuse a URL that is not absolute http(s); the message never holds the URL."""
-    try:
-        parsed = URL(url)
-    except TypeError, ValueError:
-        parsed = URL()
-    if parsed.scheme not in ("http", "https") or not parsed.host:
+    if _http_url(url) is None:
         raise WebhookRequestError("The webhook URL must be an absolute http(s) URL")
 
 
 def _proxy_url(proxy: str | None) -> URL | None:
-    """Return the proxy as a URL (http:// assumed), or None when there is none."""
+    """Return the proxy as a URL (http:// assumed), or None when there is none.
+
+    Credentials stay in the URL: aiohttp sends them only to the proxy, as
+    Proxy-Authorization, for http and https targets alike (its proxy_auth
+    argument is deprecated in aiohttp 3.14).
+    """
     if proxy is None or not proxy.strip():
         return None
     proxy = proxy.strip()
-    try:
-        parsed = URL(proxy if "://" in proxy else f"http://{proxy}")
-    except TypeError, ValueError:
-        parsed = URL()
-    if parsed.scheme not in ("http", "https") or not parsed.host:
+    parsed = _http_url(proxy if "://" in proxy else f"http://{proxy}")
+    if parsed is None:
         raise WebhookRequestError("The proxy must be an http(s) URL with a host")
+    return parsed
+
+
+def _http_url(text: str) -> URL | None:
+    """Return text as an absolute http(s) URL, or None if it is not one."""
+    try:
+        parsed = URL(text)
+    except TypeError, ValueError:
+        return None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        return None
     return parsed
