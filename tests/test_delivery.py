@@ -359,3 +359,29 @@ async def test_removing_the_entry_deletes_its_outbox(
     assert key in hass_storage
     await hass.config_entries.async_remove(entry.entry_id)
     assert key not in hass_storage
+
+
+async def test_response_url_messages_expire_after_30_minutes(
+    hass: HomeAssistant,
+    slack: SlackServer,
+    setup_entry: Setup,
+    hass_storage: dict[str, Any],
+) -> None:
+    """A response_url accepts messages for 30 minutes, so its messages expire then."""
+    slack.default = UNAVAILABLE
+    entry = await setup_entry(**NO_RETRIES)
+    delivery = entry.runtime_data.delivery
+    response_url = slack.origin + "/actions/T0001/123/responseT0k3n"
+    assert await delivery.async_send({"text": "r"}, response_url=response_url) == QUEUED
+    assert await _send(entry, "w") == QUEUED
+    stored = hass_storage[f"{DOMAIN}.{entry.entry_id}.outbox"]["data"]["messages"]
+    ages = [m["expires"] - m["accepted"] for m in stored]
+    assert ages == [pytest.approx(1800), pytest.approx(24 * 3600)]
+    assert stored[0]["response_url"] == response_url
+
+    slack.default = Answer()
+    await _until(lambda: delivery.pending == 0)
+    assert [r.path for r in slack.received if r.status == 200] == [
+        "/actions/T0001/123/responseT0k3n",
+        "/services/T0001/B0001/" + SECRET,
+    ]
