@@ -366,14 +366,14 @@ class SlackWebhookConfigFlow(ConfigFlow, domain=DOMAIN):
         self, url: str, options: Mapping[str, Any]
     ) -> dict[str, str]:
         """Post an empty message; return errors unless the hook answers as alive."""
-        client = AsyncWebhookClient(
-            url=url,
-            session=async_get_clientsession(self.hass),
-            timeout=options.get(CONF_TIMEOUT, DEFAULT_TIMEOUT),
-            proxy=options.get(CONF_PROXY),
-            retry_handlers=[],
-        )
         try:
+            client = AsyncWebhookClient(
+                url=url,
+                session=async_get_clientsession(self.hass),
+                timeout=options.get(CONF_TIMEOUT, DEFAULT_TIMEOUT),
+                proxy=options.get(CONF_PROXY),
+                retry_handlers=[],
+            )
             response = await client.probe()
         except WebhookConnectionError:
             return {"base": "cannot_connect"}
