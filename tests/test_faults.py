@@ -15,7 +15,6 @@ had at least as many timed-out attempts as extra copies.
 import asyncio
 from collections import Counter
 from collections.abc import Callable, Iterator
-from functools import partial
 import json
 import random
 from typing import Any
@@ -34,14 +33,12 @@ from custom_components.slack_webhook.const import (
     CONF_TIMEOUT,
     DOMAIN,
 )
-from custom_components.slack_webhook.webhook import (
-    client as client_module,
-    default_retry_handlers,
-)
+from custom_components.slack_webhook.webhook import client as client_module
 from homeassistant.const import CONF_NAME, CONF_URL
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from .backoff import fast_backoff
 from .slack_server import Answer, SlackServer
 
 SEED = 20261007
@@ -123,17 +120,9 @@ def timeouts() -> Iterator[Counter[str]]:
 
 
 @pytest.fixture
-def fast_backoff() -> Iterator[None]:
+def fast_retries() -> Iterator[None]:
     """Retry within milliseconds, in the client and from the outbox."""
-    handlers = partial(default_retry_handlers, backoff_factor=0.001, jitter=0.001)
-    with (
-        patch("custom_components.slack_webhook.data.default_retry_handlers", handlers),
-        patch.multiple(
-            "custom_components.slack_webhook.delivery",
-            OUTBOX_RETRY_BASE=0.002,
-            OUTBOX_RETRY_MAX=0.01,
-        ),
-    ):
+    with fast_backoff():
         yield
 
 
@@ -158,7 +147,7 @@ def _first_positions(processed: list[str]) -> list[str]:
     return list(dict.fromkeys(processed))
 
 
-@pytest.mark.usefixtures("fast_backoff", "no_loop_debug")
+@pytest.mark.usefixtures("fast_retries", "no_loop_debug")
 async def test_thousand_messages_through_faults(
     hass: HomeAssistant,
     slack: SlackServer,

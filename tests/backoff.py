@@ -1,0 +1,23 @@
+"""Retries within milliseconds, for tests that go through many failures."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
+from unittest.mock import patch
+
+from custom_components.slack_webhook.webhook import default_retry_handlers
+
+
+@contextmanager
+def fast_backoff() -> Iterator[None]:
+    """Shorten the client's backoff and the outbox's redelivery delays."""
+    handlers = partial(default_retry_handlers, backoff_factor=0.001, jitter=0.001)
+    with (
+        patch("custom_components.slack_webhook.data.default_retry_handlers", handlers),
+        patch.multiple(
+            "custom_components.slack_webhook.delivery",
+            OUTBOX_RETRY_BASE=0.002,
+            OUTBOX_RETRY_MAX=0.01,
+        ),
+    ):
+        yield
