@@ -1,0 +1,1 @@
+"""The real-browser test of the Slack Webhook integration (scripts/browser-test)."""

@@ -1,0 +1,136 @@
+"""Set up and use Slack Webhook the way a user does: in Home Assistant's frontend.
+
+The tests run in order on one tab of a fresh instance: onboarding, adding the
+integration against the Slack-like sink, finding its notify entity, and sending
+messages from Developer tools. The screenshots they save are the README's.
+"""
+
+import json
+import re
+
+from playwright.sync_api import Page, expect
+
+from .conftest import Instance
+
+NAME = "Ops alerts"
+ENTITY_ID = "notify.ops_alerts"
+
+
+def test_onboarding(page: Page, instance: Instance) -> None:
+    """Create the owner account and finish onboarding with the defaults."""
+    page.goto(instance.url("/"))
+    page.get_by_role("button", name="Create my smart home").click()
+    page.locator("input[name=name]").fill("Test Admin")
+    page.locator("input[name=username]").fill("admin")
+    page.locator("input[name=password]").fill("correct-horse-battery-staple")
+    page.locator("input[name=password_confirm]").fill("correct-horse-battery-staple")
+    page.get_by_role("button", name="Create account").click()
+    # Home location, country, analytics: keep the defaults.
+    for step in ("Home location", "country", "Help us help you"):
+        expect(page.get_by_text(step).first).to_be_visible()
+        page.get_by_role("button", name="Next").click()
+    page.get_by_role("button", name="Finish").click()
+    page.wait_for_url(lambda url: "onboarding" not in url and "auth" not in url)
+    expect(page.get_by_role("link", name="Settings")).to_be_visible()
+
+
+def test_add_integration(page: Page, instance: Instance) -> None:
+    """Settings → Devices & services → Add integration → Slack Webhook."""
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_role("link", name=re.compile("Devices & services")).click()
+    expect(page).to_have_url(re.compile("/config/integrations"))
+    page.get_by_role("button", name="Add integration").click()
+    page.get_by_placeholder("Search for a brand name").fill("Slack Webhook")
+    expect(page.get_by_text("Slack Webhook", exact=True)).to_be_visible()
+    instance.screenshot(page, "add-integration")
+    page.get_by_text("Slack Webhook", exact=True).click()
+
+    # Fields by name, not position: the form may grow optional fields.
+    expect(page.get_by_text("Add a Slack webhook")).to_be_visible()
+    page.locator("input[name=name]").fill(NAME)
+    page.locator("input[name=url]").fill(instance.sink_url)
+    instance.screenshot(page, "config-flow")
+    page.get_by_role("button", name="Submit").click()
+
+    # The probe: an empty body, which Slack (and the sink) refuse with no_text.
+    assert instance.wait_for_body("{}") == {}
+    page.get_by_role("button", name=re.compile("^(Skip and finish|Finish)$")).click()
+    expect(page.get_by_text(NAME).first).to_be_visible()
+
+    page.goto(instance.url("/config/integrations/integration/slack_webhook"))
+    expect(page.get_by_text("Incoming webhook").first).to_be_visible()
+    instance.screenshot(page, "integration-entry")
+
+
+def test_notify_entity(page: Page, instance: Instance) -> None:
+    """The entry's device shows the notify entity; its id follows the name."""
+    page.get_by_text("Incoming webhook").first.click()
+    expect(page).to_have_url(re.compile("/config/devices/device/"))
+    expect(page.get_by_text("Notifiers")).to_be_visible()
+    expect(page.get_by_text(NAME, exact=True).last).to_be_visible()
+    instance.screenshot(page, "device")
+
+    page.goto(instance.url("/developer-tools/state"))
+    expect(page.get_by_role("link", name=ENTITY_ID)).to_be_visible()
+
+
+def _perform_action(page: Page, instance: Instance, yaml: str) -> None:
+    """Developer tools → Actions: enter the action as YAML, show it as UI."""
+    page.goto(instance.url("/developer-tools/action"))
+    page.get_by_role("button", name="YAML mode").click()
+    editor = page.locator(".cm-content").first
+    editor.click()
+    page.keyboard.press("ControlOrMeta+a")
+    # insert_text, not typing: the editor would indent every new line again.
+    page.keyboard.insert_text(yaml)
+    page.get_by_role("button", name="UI mode").click()
+
+
+def test_send_notification(page: Page, instance: Instance) -> None:
+    """notify.send_message to the entity reaches the webhook as text."""
+    message = "Washing machine is done :tada:"
+    _perform_action(
+        page,
+        instance,
+        "action: notify.send_message\n"
+        f"target:\n  entity_id: {ENTITY_ID}\n"
+        f"data:\n  message: {json.dumps(message)}\n",
+    )
+    expect(page.get_by_text("Send a notification message").first).to_be_visible()
+    expect(page.get_by_text(NAME).first).to_be_visible()
+    instance.screenshot(page, "send-message")
+    page.get_by_role("button", name="Perform action").click()
+
+    body = instance.wait_for_body(message)
+    assert body["text"] == message
+
+
+def test_send_blocks(page: Page, instance: Instance) -> None:
+    """slack_webhook.send posts Block Kit and answers with the delivery result."""
+    text = "Front door opened"
+    _perform_action(
+        page,
+        instance,
+        "action: slack_webhook.send\n"
+        f"target:\n  entity_id: {ENTITY_ID}\n"
+        "data:\n"
+        f"  text: {json.dumps(text)}\n"
+        "  blocks:\n"
+        "    - type: section\n"
+        "      text:\n"
+        "        type: mrkdwn\n"
+        "        text: '*Front door* opened at {{ now().strftime(\"%H:%M\") }}'\n",
+    )
+    page.get_by_role("button", name="Perform action").click()
+
+    body = instance.wait_for_body(text)
+    assert body["text"] == text
+    # Templates in blocks are rendered.
+    assert re.fullmatch(
+        r"\*Front door\* opened at \d\d:\d\d", body["blocks"][0]["text"]["text"]
+    )
+    # The action's response data, shown under the form.
+    response = page.get_by_text(re.compile(r"delivered: true"))
+    expect(response).to_be_visible()
+    response.scroll_into_view_if_needed()
+    instance.screenshot(page, "send-blocks")
