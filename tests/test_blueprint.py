@@ -1,0 +1,146 @@
+"""Tests for the automation blueprint in blueprints/automation/slack_webhook/."""
+
+from pathlib import Path
+import shutil
+
+import pytest
+
+from homeassistant.components.automation import DOMAIN as AUTOMATION_DOMAIN
+from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
+from homeassistant.components.blueprint import Blueprint
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+from homeassistant.util.yaml import load_yaml_dict
+
+from .slack_server import SlackServer
+
+BLUEPRINT = (
+    Path(__file__).parent.parent
+    / "blueprints"
+    / "automation"
+    / "slack_webhook"
+    / "notify_on_state_change.yaml"
+)
+SENSOR = "sensor.washer_power"
+
+
+def test_blueprint_is_valid() -> None:
+    """The blueprint passes Home Assistant's schema and declares what it uses."""
+    blueprint = Blueprint(
+        load_yaml_dict(BLUEPRINT),
+        path=str(BLUEPRINT),
+        expected_domain=AUTOMATION_DOMAIN,
+        schema=AUTOMATION_BLUEPRINT_SCHEMA,
+    )
+    assert blueprint.validate() is None
+    assert set(blueprint.inputs) == {
+        "webhook",
+        "sensor",
+        "message",
+        "skip_unavailable",
+    }
+    # Only notify entities of this integration can be picked.
+    assert blueprint.inputs["webhook"]["selector"]["entity"]["filter"] == [
+        {"integration": "slack_webhook", "domain": ["notify"]}
+    ]
+    assert "template" in blueprint.inputs["message"]["selector"]
+
+
+async def _set_up_automation(
+    hass: HomeAssistant, tmp_path: Path, **inputs: object
+) -> None:
+    """Install the blueprint in a config dir and set up one automation from it."""
+    hass.config.config_dir = str(tmp_path)
+    target = tmp_path / "blueprints" / "automation" / "slack_webhook"
+    target.mkdir(parents=True)
+    shutil.copy(BLUEPRINT, target)
+    hass.states.async_set(
+        SENSOR, "5", {"friendly_name": "Washer power", "unit_of_measurement": "W"}
+    )
+    assert await async_setup_component(
+        hass,
+        AUTOMATION_DOMAIN,
+        {
+            AUTOMATION_DOMAIN: {
+                "use_blueprint": {
+                    "path": "slack_webhook/notify_on_state_change.yaml",
+                    "input": {"webhook": "notify.alerts", "sensor": SENSOR, **inputs},
+                }
+            }
+        },
+    )
+    await hass.async_block_till_done()
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_default_message(
+    hass: HomeAssistant, slack: SlackServer, tmp_path: Path
+) -> None:
+    """A state change posts the default message; attribute-only changes do not."""
+    await _set_up_automation(hass, tmp_path)
+
+    hass.states.async_set(
+        SENSOR, "5", {"friendly_name": "Washer power", "unit_of_measurement": "kW"}
+    )
+    await hass.async_block_till_done()
+    assert slack.bodies == []
+
+    hass.states.async_set(
+        SENSOR, "1200", {"friendly_name": "Washer power", "unit_of_measurement": "W"}
+    )
+    await hass.async_block_till_done()
+    assert slack.bodies == [{"text": "Washer power changed from 5 to 1200 W"}]
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_templated_message(
+    hass: HomeAssistant, slack: SlackServer, tmp_path: Path
+) -> None:
+    """The message template sees the variables and Home Assistant's functions."""
+    await _set_up_automation(
+        hass,
+        tmp_path,
+        message="*{{ name }}* ({{ entity_id }}): {{ to_state | int * 2 }}"
+        " {{ unit }}, was {{ from_state }}; {{ states('sensor.washer_power') }}",
+    )
+    hass.states.async_set(
+        SENSOR, "600", {"friendly_name": "Washer power", "unit_of_measurement": "W"}
+    )
+    await hass.async_block_till_done()
+    assert slack.bodies == [
+        {"text": "*Washer power* (sensor.washer_power): 1200 W, was 5; 600"}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("skip_unavailable", "expected"),
+    [
+        (True, ["Washer power changed from 7 to 8 W"]),
+        (
+            False,
+            [
+                "Washer power changed from 5 to unavailable",
+                "Washer power changed from unavailable to 7 W",
+                "Washer power changed from 7 to 8 W",
+            ],
+        ),
+    ],
+)
+@pytest.mark.usefixtures("init_integration")
+async def test_unavailable(
+    hass: HomeAssistant,
+    slack: SlackServer,
+    tmp_path: Path,
+    skip_unavailable: bool,
+    expected: list[str],
+) -> None:
+    """Changes to and from unavailable are skipped unless asked for."""
+    await _set_up_automation(hass, tmp_path, skip_unavailable=skip_unavailable)
+    hass.states.async_set(SENSOR, "unavailable", {"friendly_name": "Washer power"})
+    await hass.async_block_till_done()
+    for value in ("7", "8"):
+        hass.states.async_set(
+            SENSOR, value, {"friendly_name": "Washer power", "unit_of_measurement": "W"}
+        )
+        await hass.async_block_till_done()
+    assert [body["text"] for body in slack.bodies] == expected
