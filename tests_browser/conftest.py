@@ -38,6 +38,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
     "--disable-quic",
+    # Containers often have a small /dev/shm.
+    "--disable-dev-shm-usage",
 ]
 VIEWPORT = {"width": 1280, "height": 900}
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}

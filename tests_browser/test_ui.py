@@ -62,6 +62,29 @@ def test_add_integration(page: Page, instance: Instance) -> None:
     instance.screenshot(page, "integration-entry")
 
 
+def test_options(page: Page, instance: Instance) -> None:
+    """The entry's options open from its cogwheel; closing changes nothing."""
+    page.get_by_role("button", name=re.compile("^(Configure|Options)$")).first.click()
+    expect(page.get_by_text("Slack webhook options")).to_be_visible()
+    expect(page.get_by_text("Timeout").first).to_be_visible()
+    instance.screenshot(page, "options")
+    # The collapsed sections, by their descriptions (from strings.json).
+    page.get_by_text("Retries", exact=True).click()
+    retries = page.get_by_text("How often a message is tried again")
+    page.wait_for_timeout(500)
+    retries.evaluate("element => element.scrollIntoView({block: 'start'})")
+    instance.screenshot(page, "options-retries")
+    page.get_by_text("Retries", exact=True).click()
+    page.get_by_text("Delivery", exact=True).click()
+    delivery = page.get_by_text("Pacing and the outbox")
+    expect(delivery).to_be_visible()
+    page.wait_for_timeout(500)  # the section's opening animation
+    delivery.evaluate("element => element.scrollIntoView({block: 'start'})")
+    instance.screenshot(page, "options-delivery")
+    page.keyboard.press("Escape")
+    expect(page.get_by_text("Slack webhook options")).to_be_hidden()
+
+
 def test_notify_entity(page: Page, instance: Instance) -> None:
     """The entry's device shows the notify entity; its id follows the name."""
     page.get_by_text("Incoming webhook").first.click()
