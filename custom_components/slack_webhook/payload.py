@@ -12,6 +12,7 @@ from typing import Any, Final
 from homeassistant.exceptions import ServiceValidationError
 
 from .const import DOMAIN
+from .webhook.headers import valid_header_name, valid_header_value
 
 ATTR_TEXT: Final = "text"
 ATTR_BLOCKS: Final = "blocks"
@@ -157,8 +158,10 @@ def check_headers(headers: Any) -> dict[str, str]:
         ):
             raise invalid("invalid_headers")
         text = str(value)
-        if any(char in part for part in (name, text) for char in "\r\n"):
-            raise invalid("header_line_break")
+        if not valid_header_name(name):
+            raise invalid("invalid_header_name", name=name)
+        if not valid_header_value(text):
+            raise invalid("header_control_character", name=name)
         if name.lower() in RESERVED_HEADERS:
             raise invalid("reserved_header", name=name)
         checked[name] = text

@@ -4,6 +4,7 @@ from collections.abc import Mapping
 import json
 from pathlib import Path
 import platform
+import string
 import sys
 
 import aiohttp
@@ -12,7 +13,8 @@ from multidict import CIMultiDict
 from .errors import WebhookRequestError
 
 CONTENT_TYPE = "application/json;charset=utf-8"
-_FORBIDDEN = frozenset("\r\n\0")
+_TOKEN = frozenset("!#$%&'*+-.^_`|~" + string.ascii_letters + string.digits)
+"""The characters of an HTTP header name (RFC 9110 token)."""
 
 
 def _integration_version() -> str:
@@ -67,13 +69,25 @@ def _checked(headers: Mapping[str, str]) -> Mapping[str, str]:
     for name, value in headers.items():
         if not isinstance(name, str) or not isinstance(value, str) or not name:
             raise WebhookRequestError("Header names and values must be strings")
-        if _FORBIDDEN.intersection(name + value):
+        if not valid_header_name(name):
+            raise WebhookRequestError(f"{name!r} is not an HTTP header name")
+        if not valid_header_value(value):
             raise WebhookRequestError(
-                f"Header {name!r} contains a line break or NUL character"
+                f"Header {name!r} contains a line break or control character"
             )
         if name.lower() == "content-type" and not _is_json(value):
             raise WebhookRequestError(f"The Content-Type is always {CONTENT_TYPE}")
     return headers
+
+
+def valid_header_name(name: str) -> bool:
+    """Return whether a header name is a non-empty HTTP token."""
+    return bool(name) and _TOKEN.issuperset(name)
+
+
+def valid_header_value(value: str) -> bool:
+    """Return whether a header value is free of control characters (tab allowed)."""
+    return not any((char < " " and char != "\t") or char == "\x7f" for char in value)
 
 
 def _is_json(content_type: str) -> bool:
