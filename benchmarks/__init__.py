@@ -1,0 +1,18 @@
+"""Benchmarks of the integration against slack_sdk's AsyncWebhookClient.
+
+Run `scripts/benchmark` (inside the project's environment it runs
+`python -m benchmarks`); `--quick` makes a short run with small bursts,
+`--no-bursts` leaves out (c), which takes about 70 seconds.
+
+The hook is a Slack-like HTTPS server in a process of its own, with a
+certificate from a CA made at run time (trustme). Figures are printed with
+the ratios measured in the same run; nothing about wall-clock is asserted.
+
+(a) sequential throughput over HTTPS: ours on a shared session, slack_sdk as
+    it defaults (a new session per send) and slack_sdk given a session;
+(b) the Home Assistant path per message (action call to delivered) against
+    the raw client, in a Home Assistant core with the integration loaded;
+(c) bursts against a hook taking one message per second: ours (the delivery
+    queue) against slack_sdk with its rate-limit retry handler;
+(d) latency through a relay that adds a round trip: p50 and p95 per message.
+"""

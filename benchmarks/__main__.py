@@ -1,0 +1,81 @@
+"""Run the benchmarks and print their tables: `python -m benchmarks [--quick]`."""
+
+import argparse
+import asyncio
+from collections.abc import Awaitable
+import logging
+from pathlib import Path
+import tempfile
+import time
+
+from . import __doc__ as description
+from .bursts import bursts
+from .hook import HookProcess
+from .latency import latency
+from .overhead import overhead
+from .report import Section, machine
+from .throughput import throughput
+from .tls import Authority
+
+
+def _arguments() -> argparse.Namespace:
+    """Return the command line's options."""
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description=description,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer messages, bursts of 5 and 10"
+    )
+    parser.add_argument("--no-bursts", action="store_true", help="leave out (c)")
+    parser.add_argument(
+        "--messages", type=int, help="messages per client in (a) and (b)"
+    )
+    parser.add_argument(
+        "--rtt", type=float, default=0.05, help="round trip of (d), seconds"
+    )
+    return parser.parse_args()
+
+
+async def _run(args: argparse.Namespace) -> None:
+    """Run each measurement and print its section as soon as it is done."""
+    messages = args.messages or (150 if args.quick else 600)
+    sizes = [5, 10] if args.quick else [20, 50]
+    print(f"Machine: {machine()}\n", flush=True)
+    with tempfile.TemporaryDirectory() as directory:
+        authority = Authority(Path(directory))
+        async with HookProcess(authority, args.rtt) as hook:
+            await _print(throughput(hook, authority, messages))
+            config = _config(directory, "b")
+            await _print(overhead(hook, authority, config, messages // 2))
+            if not args.no_bursts:
+                config = _config(directory, "c")
+                await _print(bursts(hook, authority, config, sizes))
+            count = 20 if args.quick else 60
+            await _print(latency(hook, authority, count, args.rtt))
+
+
+def _config(directory: str, name: str) -> Path:
+    """Return a fresh Home Assistant config directory inside directory."""
+    path = Path(directory) / name
+    path.mkdir()
+    return path
+
+
+async def _print(measurement: Awaitable[Section]) -> None:
+    """Run a measurement, then print its section and how long it took."""
+    start = time.perf_counter()
+    section = await measurement
+    print(section.render(), flush=True)
+    print(f"\n(measured in {time.perf_counter() - start:.1f} s)\n", flush=True)
+
+
+def main() -> None:
+    """Run the benchmarks quietly: only errors are logged."""
+    logging.basicConfig(level=logging.ERROR)
+    asyncio.run(_run(_arguments()))
+
+
+if __name__ == "__main__":
+    main()
