@@ -157,3 +157,26 @@ def test_send_blocks(page: Page, instance: Instance) -> None:
     expect(response).to_be_visible()
     response.scroll_into_view_if_needed()
     instance.screenshot(page, "send-blocks")
+
+
+def test_blueprint(page: Page, instance: Instance) -> None:
+    """The blueprint's webhook picker offers only this integration's notify entities."""
+    page.goto(instance.url("/config/blueprint/dashboard"))
+    page.get_by_text("Slack message when a sensor changes").first.click()
+    expect(page).to_have_url(re.compile("/config/automation/edit/new"))
+    expect(page.get_by_text("Slack webhook", exact=True)).to_be_visible()
+    pickers = page.get_by_text("Select an entity")
+    expect(pickers.first).to_be_visible()
+    # The webhook's picker is the upper one.
+    webhook_picker = min(
+        (picker for picker in pickers.all() if picker.is_visible()),
+        key=lambda picker: (picker.bounding_box() or {"y": 0})["y"],
+    )
+    webhook_picker.click()
+    choices = page.get_by_role("dialog", name="Select option")
+    expect(choices.get_by_text(NAME, exact=True)).to_be_visible()
+    # Not the integration's sensor.
+    expect(choices.get_by_text("Pending messages")).to_have_count(0)
+    instance.screenshot(page, "blueprint")
+    choices.get_by_text(NAME, exact=True).click()
+    expect(choices).to_be_hidden()
