@@ -15,15 +15,18 @@ WARM_UP = 3
 async def latency(
     hook: HookProcess, authority: Authority, messages: int, rtt: float
 ) -> Section:
-    """Send one after another through the relay; report p50 and p95 per client."""
+    """Send through the relay, the clients taking turns; report p50 and p95 per client."""
     await hook.reset()
     context = authority.client_context()
     connector = aiohttp.TCPConnector(ssl=context)
-    samples: dict[str, list[float]] = {}
     async with aiohttp.ClientSession(connector=connector) as session:
-        for name, send in compared(hook.relayed_url, session, context).items():
+        sends = compared(hook.relayed_url, session, context)
+        for send in sends.values():
             await timed(send, [f"warm-up {i}" for i in range(WARM_UP)])
-            samples[name] = await timed(send, [f"{i}" for i in range(messages)])
+        samples: dict[str, list[float]] = {name: [] for name in sends}
+        for i in range(messages):
+            for name, send in sends.items():
+                samples[name] += await timed(send, [f"{i}"])
     section = Section(
         title=f"(d) Latency with an emulated {rtt * 1000:.0f} ms round trip, {messages} messages per client",
         headers=["client", "p50 ms", "p95 ms", "p50 in round trips"],
