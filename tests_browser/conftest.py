@@ -7,6 +7,7 @@ passes where they are through the environment:
 - SINK_URL: a webhook URL on the sink
 - SINK_RECORD: the file the sink appends every body it receives to (JSON lines)
 - SCREENSHOTS_DIR: where the screenshots go
+- HA_LOG: Home Assistant's log file
 - CHROMIUM: the browser (default /usr/bin/chromium, Debian's package)
 """
 
@@ -53,6 +54,7 @@ class Instance:
     sink_url: str
     sink_record: Path
     screenshots: Path
+    ha_log: Path
     blocked: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
 
@@ -106,6 +108,7 @@ def instance() -> Instance:
         sink_url=_required_env("SINK_URL"),
         sink_record=Path(_required_env("SINK_RECORD")),
         screenshots=Path(_required_env("SCREENSHOTS_DIR")),
+        ha_log=Path(_required_env("HA_LOG")),
     )
 
 

@@ -180,3 +180,15 @@ def test_blueprint(page: Page, instance: Instance) -> None:
     instance.screenshot(page, "blueprint")
     choices.get_by_text(NAME, exact=True).click()
     expect(choices).to_be_hidden()
+
+
+def test_no_errors_logged(instance: Instance) -> None:
+    """Home Assistant logged no error or warning from the integration meanwhile."""
+    lines = instance.ha_log.read_text(encoding="utf-8").splitlines()
+    logged = [
+        line
+        for line in lines
+        if re.match(r"^\S+ \S+ (WARNING|ERROR|CRITICAL) ", line)
+        and "custom_components.slack_webhook" in line
+    ]
+    assert logged == []
