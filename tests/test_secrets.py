@@ -32,6 +32,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
+    get_schema_suggested_value,
 )
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
@@ -233,9 +234,8 @@ async def test_config_flows_keep_secrets(
     await hass.async_block_till_done()
 
     result = await hass.config_entries.options.async_init(entry.entry_id)
-    shown = result["data_schema"]({"retries": {}, "delivery": {}})
-    evidence.add(result["data_schema"].schema)
-    evidence.add(shown)
+    shown = get_schema_suggested_value(result["data_schema"].schema, CONF_PROXY)
+    assert shown == _proxy_url(auth_proxy, "********"), "the form masks the password"
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
         {
