@@ -2,7 +2,7 @@
 
 Run `scripts/benchmark` (inside the project's environment it runs
 `python -m benchmarks`); `--quick` makes a short run with small bursts,
-`--no-bursts` leaves out (c), which takes about 70 seconds.
+`--no-bursts` leaves out (c), which takes about 95 seconds.
 
 The hook is a Slack-like HTTPS server in a process of its own, with a
 certificate from a CA made at run time (trustme). Figures are printed with
