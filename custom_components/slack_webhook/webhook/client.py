@@ -161,6 +161,7 @@ class AsyncWebhookClient:
                 response = await post(
                     self.session,
                     self.url,
+                    redacted_url=self._redacted,
                     data=data,
                     headers=headers,
                     proxy=self._proxy,

@@ -7,7 +7,6 @@ from multidict import CIMultiDict
 from yarl import URL
 
 from .errors import WebhookConnectionError, WebhookTimeoutError
-from .redact import redact_url
 from .response import WebhookResponse
 
 
@@ -15,12 +14,13 @@ async def post(
     session: aiohttp.ClientSession,
     url: str,
     *,
+    redacted_url: str,
     data: bytes,
     headers: CIMultiDict[str],
     proxy: URL | None,
     ssl: SSLContext | bool,
 ) -> WebhookResponse:
-    """POST once and return whatever the webhook answered.
+    """POST once and return whatever the webhook answered, naming only redacted_url.
 
     Redirects are not followed: aiohttp would turn a redirected POST into a
     GET without the body, which could be answered 200 without posting.
@@ -45,7 +45,7 @@ async def post(
             f"Cannot reach the webhook: {_describe(err)}"
         ) from None
     return WebhookResponse(
-        url=redact_url(url),
+        url=redacted_url,
         status_code=answer.status,
         body=body,
         headers=answer.headers,
