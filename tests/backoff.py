@@ -10,7 +10,7 @@ from custom_components.slack_webhook.webhook import default_retry_handlers
 
 @contextmanager
 def fast_backoff() -> Iterator[None]:
-    """Shorten the client's backoff and the outbox's redelivery delays."""
+    """Shorten the client's backoff, the outbox's redelivery and its removal writes."""
     handlers = partial(default_retry_handlers, backoff_factor=0.001, jitter=0.001)
     with (
         patch("custom_components.slack_webhook.data.default_retry_handlers", handlers),
@@ -19,5 +19,6 @@ def fast_backoff() -> Iterator[None]:
             OUTBOX_RETRY_BASE=0.002,
             OUTBOX_RETRY_MAX=0.01,
         ),
+        patch("custom_components.slack_webhook.outbox.REMOVAL_SAVE_DELAY", 0.01),
     ):
         yield

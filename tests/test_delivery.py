@@ -3,7 +3,6 @@
 import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
-from unittest.mock import patch
 
 import pytest
 
@@ -34,13 +33,9 @@ from pytest_homeassistant_custom_component.common import (
     async_test_home_assistant,
 )
 
+from .backoff import fast_backoff
 from .slack_server import SECRET, Answer, SlackServer
 
-FAST_OUTBOX = patch.multiple(
-    "custom_components.slack_webhook.delivery",
-    OUTBOX_RETRY_BASE=0.05,
-    OUTBOX_RETRY_MAX=0.2,
-)
 NO_RETRIES = {
     CONF_RETRIES_CONNECTION: 0,
     CONF_RETRIES_SERVER: 0,
@@ -54,8 +49,8 @@ type Setup = Callable[..., Awaitable[MockConfigEntry]]
 
 @pytest.fixture(autouse=True)
 def fast_outbox() -> Any:
-    """Redeliver the outbox within milliseconds."""
-    with FAST_OUTBOX:
+    """Retry, redeliver the outbox and write its removals within milliseconds."""
+    with fast_backoff():
         yield
 
 
@@ -135,7 +130,11 @@ async def test_outage_queues_then_recovers_in_order(
     slack.default = Answer()
     await _until(lambda: entry.runtime_data.delivery.pending == 0)
     assert [body["text"] for body in slack.accepted] == ["m0", "m1", "m2", "m3"]
-    assert hass_storage[f"{DOMAIN}.{entry.entry_id}.outbox"]["data"]["messages"] == []
+    await _until(
+        lambda: (
+            hass_storage[f"{DOMAIN}.{entry.entry_id}.outbox"]["data"]["messages"] == []
+        )
+    )
     await hass.async_block_till_done()
     assert _pending(hass) == "0"
     logged = [

@@ -115,7 +115,7 @@ class Delivery:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
-        await self._store_all_and_answer_queued()
+        await self._store_all_and_answer_queued(flush=True)
 
     async def async_send(
         self,
@@ -200,7 +200,7 @@ class Delivery:
         """Try the head message once: deliver, defer, fail or give it up."""
         now = time.time()
         if now >= message.expires:
-            await self._finish(message, "expired", error("message_expired"))
+            self._finish(message, "expired", error("message_expired"))
             return
         if message.next_try > now:
             await asyncio.sleep(min(message.next_try, message.expires) - now)
@@ -216,21 +216,21 @@ class Delivery:
             elif isinstance(err, WebhookAuthError) and message.stored:
                 self._halt_for_reauth(err)
             else:
-                await self._finish(message, "failed", translated_error(err))
+                self._finish(message, "failed", translated_error(err))
                 if isinstance(err, WebhookAuthError):
                     self._entry.async_start_reauth(self._hass)
             return
         except Exception:  # noqa: BLE001 - a bug must not stop the queue
             LOGGER.exception("Unexpected error delivering to %s", self._entry.title)
             self._last_error = "unknown_error"
-            await self._finish(
+            self._finish(
                 message, "failed", error("delivery_failed", error="unknown_error")
             )
             return
         if self._unavailable:
             self._unavailable = False
             LOGGER.info("Slack webhook %s answers again", self._entry.title)
-        await self._finish(message, "delivered", response)
+        self._finish(message, "delivered", response)
 
     def _client_for(self, message: Message) -> AsyncWebhookClient:
         """Return the client for the message's URL: the webhook or its response_url."""
@@ -238,7 +238,7 @@ class Delivery:
             return self._client
         return self._client.with_url(message.response_url)
 
-    async def _finish(
+    def _finish(
         self,
         message: Message,
         outcome: str,
@@ -248,7 +248,7 @@ class Delivery:
         self._queue.popleft()
         self._counts[outcome] += 1
         if message.stored:
-            await self._store.async_save(list(self._queue))
+            self._store.async_schedule_save(lambda: list(self._queue))
         if isinstance(result, HomeAssistantError):
             self._answer_failure(message, outcome, result)
         elif message.waiter is not None and not message.waiter.done():
@@ -301,12 +301,19 @@ class Delivery:
             )
         await self._store_all_and_answer_queued()
 
-    async def _store_all_and_answer_queued(self) -> None:
-        """Write every pending message to the outbox, then answer their callers."""
+    async def _store_all_and_answer_queued(self, *, flush: bool = False) -> None:
+        """Write every pending message to the outbox, then answer their callers.
+
+        The write is immediate when it adds messages (or `flush` asks for it);
+        a retry round that only moved the head's next try is written later.
+        """
         newly = [m for m in self._queue if not m.stored]
         for message in newly:
             message.stored = True
-        await self._store.async_save(list(self._queue))
+        if newly or flush:
+            await self._store.async_save(list(self._queue))
+        else:
+            self._store.async_schedule_save(lambda: list(self._queue))
         self._counts["queued"] += len(newly)
         for message in newly:
             if message.waiter is not None and not message.waiter.done():

@@ -1,16 +1,19 @@
 """Messages waiting for delivery, and their durable copy in HA's storage."""
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 from uuid import uuid4
 
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.storage import Store
 
 from .const import DOMAIN
 
 STORAGE_VERSION = 1
+REMOVAL_SAVE_DELAY = 1.0
+"""Seconds to gather removals into one write while the outbox drains."""
 
 
 class StoredMessage(TypedDict):
@@ -84,6 +87,7 @@ class OutboxStore:
         self._store: Store[dict[str, list[StoredMessage]]] = Store(
             hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.outbox", atomic_writes=True
         )
+        self._write_scheduled = False
 
     async def async_load(self) -> list[Message]:
         """Return the stored messages, oldest first."""
@@ -92,10 +96,34 @@ class OutboxStore:
 
     async def async_save(self, messages: list[Message]) -> None:
         """Write the stored ones of `messages`, in order, before returning."""
-        await self._store.async_save(
-            {"messages": [m.to_stored() for m in messages if m.stored]}
-        )
+        self._write_scheduled = False
+        await self._store.async_save(_data(messages))
+
+    @callback
+    def async_schedule_save(self, messages: Callable[[], list[Message]]) -> None:
+        """Write the stored messages within a second: one write for many changes.
+
+        Never for new messages. For removals a crash before the write
+        redelivers at most the messages delivered in that second, while
+        draining N messages costs about N/rate writes instead of N full
+        rewrites. Not rescheduled while pending, so a long drain still writes
+        every second.
+        """
+        if self._write_scheduled:
+            return
+        self._write_scheduled = True
+
+        def data() -> dict[str, list[StoredMessage]]:
+            self._write_scheduled = False
+            return _data(messages())
+
+        self._store.async_delay_save(data, REMOVAL_SAVE_DELAY)
 
     async def async_remove(self) -> None:
         """Delete the storage file."""
         await self._store.async_remove()
+
+
+def _data(messages: list[Message]) -> dict[str, list[StoredMessage]]:
+    """Return the storage form of the stored ones of `messages`, in order."""
+    return {"messages": [m.to_stored() for m in messages if m.stored]}
