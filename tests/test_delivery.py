@@ -190,8 +190,9 @@ async def test_waiting_messages_are_kept_when_home_assistant_stops(
     await _until(lambda: len(slack.received) == 1)
     await entry.runtime_data.delivery.async_stop()
     assert await asyncio.gather(*pending) == [QUEUED, QUEUED]
+    assert await _send(entry, "while stopping") == QUEUED
     stored = hass_storage[f"{DOMAIN}.{entry.entry_id}.outbox"]["data"]["messages"]
-    assert [m["body"]["text"] for m in stored] == ["m0", "m1"]
+    assert [m["body"]["text"] for m in stored] == ["m0", "m1", "while stopping"]
 
 
 async def test_expired_messages_are_given_up_with_an_event(

@@ -133,7 +133,7 @@ class Delivery:
         message = self._new_message(body, headers or {}, response_url)
         self._queue.append(message)
         self._notify_listeners()
-        if self._halted or any(m.stored for m in self._queue):
+        if self._task is None or self._halted or any(m.stored for m in self._queue):
             message.stored = True
             await self._store.async_save(list(self._queue))
             result = QUEUED
