@@ -8,6 +8,7 @@ from custom_components.slack_webhook.const import DOMAIN
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from .proxy_server import PROXY_PASSWORD, PROXY_USER, ProxyServer
 from .slack_server import SlackServer
 
 
@@ -42,3 +43,21 @@ async def init_integration(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     return config_entry
+
+
+@pytest.fixture
+async def proxy(slack: SlackServer) -> AsyncIterator[ProxyServer]:
+    """Run an open forward proxy on 127.0.0.1."""
+    server = ProxyServer()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def auth_proxy(slack: SlackServer) -> AsyncIterator[ProxyServer]:
+    """Run a forward proxy on 127.0.0.1 that demands PROXY_USER and PROXY_PASSWORD."""
+    server = ProxyServer(credentials=(PROXY_USER, PROXY_PASSWORD))
+    await server.start()
+    yield server
+    await server.stop()

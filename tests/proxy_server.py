@@ -9,6 +9,10 @@ import base64
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
+PROXY_USER = "hauser"
+PROXY_PASSWORD = "pr0xyP@ss/w0rd"  # noqa: S105
+"""Needs percent-encoding in a URL; must never appear in logs."""
+
 _HOP_BY_HOP = frozenset(
     {"connection", "keep-alive", "proxy-authorization", "proxy-connection"}
 )

@@ -1,6 +1,6 @@
 """Tests for the config, options, reconfigure and reauth flows."""
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 import json
 import logging
 from pathlib import Path
@@ -46,7 +46,7 @@ from pytest_homeassistant_custom_component.common import (
     get_schema_suggested_value,
 )
 
-from .proxy_server import ProxyServer
+from .proxy_server import PROXY_PASSWORD, PROXY_USER, ProxyServer
 from .slack_server import HOOK_PATH, SECRET, Answer, SlackServer
 
 STRINGS = json.loads(
@@ -60,8 +60,6 @@ STRINGS = json.loads(
 OLD_SECRET = "oldS3cr3tValue"  # noqa: S105
 OLD_PATH = f"/services/T0001/B0001/{OLD_SECRET}"
 """Where the hook of an existing entry was before it got a new URL."""
-PROXY_USER = "hauser"
-PROXY_PASSWORD = "pr0xyPass"  # noqa: S105
 SOURCES = ["user", "reconfigure", "reauth"]
 TOP_LEVEL_OPTIONS = (CONF_PROXY, CONF_TIMEOUT, CONF_UNFURL_LINKS, CONF_UNFURL_MEDIA)
 RETRY_OPTIONS = (
@@ -91,24 +89,6 @@ def mock_setup_entry() -> Iterator[AsyncMock]:
         "custom_components.slack_webhook.async_setup_entry", return_value=True
     ) as mock:
         yield mock
-
-
-@pytest.fixture
-async def auth_proxy(slack: SlackServer) -> AsyncIterator[ProxyServer]:
-    """Run a forward proxy on 127.0.0.1 that demands credentials."""
-    server = ProxyServer(credentials=(PROXY_USER, PROXY_PASSWORD))
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def proxy(slack: SlackServer) -> AsyncIterator[ProxyServer]:
-    """Run an open forward proxy on 127.0.0.1."""
-    server = ProxyServer()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 @pytest.fixture
@@ -470,7 +450,7 @@ async def test_user_flow_through_proxy(
     """The probe goes through the given proxy, with its credentials."""
     caplog.set_level(logging.DEBUG)
     wrong = f"http://{PROXY_USER}:wrong@127.0.0.1:{auth_proxy.port}"
-    right = f"http://{PROXY_USER}:{PROXY_PASSWORD}@127.0.0.1:{auth_proxy.port}"
+    right = auth_proxy.url
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_USER}
     )
@@ -597,7 +577,7 @@ async def test_new_url_through_entry_proxy(
     source: str,
 ) -> None:
     """A new URL is probed through the entry's proxy; the options stay."""
-    right = f"http://{PROXY_USER}:{PROXY_PASSWORD}@127.0.0.1:{auth_proxy.port}"
+    right = auth_proxy.url
     hass.config_entries.async_update_entry(old_entry, options={CONF_PROXY: right})
     result = await start_flow(hass, source, old_entry)
     result = await hass.config_entries.flow.async_configure(

@@ -3,10 +3,9 @@
 from collections.abc import Callable
 
 from custom_components.slack_webhook.webhook import AsyncWebhookClient
+from tests.proxy_server import PROXY_PASSWORD, PROXY_USER
 
-PROXY_USER = "hauser"
-PROXY_PASSWORD = "pr0xyP@ss/w0rd"  # noqa: S105
-"""Needs percent-encoding in a URL; must never appear in logs."""
+__all__ = ["PROXY_PASSWORD", "PROXY_USER", "MakeClient"]
 
 type MakeClient = Callable[..., AsyncWebhookClient]
 """make_client(**settings): a client for the local hook, fast settings by default."""

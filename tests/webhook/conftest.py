@@ -10,10 +10,9 @@ from custom_components.slack_webhook.webhook import (
     AsyncWebhookClient,
     default_retry_handlers,
 )
-from tests.proxy_server import ProxyServer
 from tests.slack_server import SlackServer
 
-from .common import PROXY_PASSWORD, PROXY_USER, MakeClient
+from .common import MakeClient
 
 
 @pytest.fixture(autouse=True)
@@ -26,24 +25,6 @@ async def session() -> AsyncIterator[aiohttp.ClientSession]:
     """Return a session shared the way Home Assistant shares its own."""
     async with aiohttp.ClientSession() as shared:
         yield shared
-
-
-@pytest.fixture
-async def proxy(slack: SlackServer) -> AsyncIterator[ProxyServer]:
-    """Run an open forward proxy on 127.0.0.1."""
-    server = ProxyServer()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def auth_proxy(slack: SlackServer) -> AsyncIterator[ProxyServer]:
-    """Run a forward proxy on 127.0.0.1 that demands credentials."""
-    server = ProxyServer(credentials=(PROXY_USER, PROXY_PASSWORD))
-    await server.start()
-    yield server
-    await server.stop()
 
 
 @pytest.fixture
