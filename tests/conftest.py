@@ -1,8 +1,10 @@
 """Fixtures for the Slack Webhook tests."""
 
 from collections.abc import AsyncIterator
+import ssl
 
 import pytest
+import trustme
 
 from custom_components.slack_webhook.const import DOMAIN
 from homeassistant.core import HomeAssistant
@@ -21,6 +23,25 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
 async def slack(socket_enabled: None) -> AsyncIterator[SlackServer]:
     """Run a Slack-like webhook server on 127.0.0.1 (sockets allowed for it)."""
     server = SlackServer()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def tls_ca() -> trustme.CA:
+    """Return a throwaway certificate authority made at run time."""
+    return trustme.CA()
+
+
+@pytest.fixture
+async def slack_tls(
+    socket_enabled: None, tls_ca: trustme.CA
+) -> AsyncIterator[SlackServer]:
+    """Run the Slack-like server over https, with a certificate for 127.0.0.1 from tls_ca."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls_ca.issue_cert("127.0.0.1").configure_cert(context)
+    server = SlackServer(ssl_context=context)
     await server.start()
     yield server
     await server.stop()

@@ -1,7 +1,9 @@
 """A small forward HTTP proxy on 127.0.0.1 that records what it forwarded.
 
 It handles plain-http requests in absolute form (`POST http://host/path`), one
-request per connection, and may require Basic credentials (407 otherwise).
+request per connection, and `CONNECT host:port` tunnels (for https), piping
+bytes both ways until either side closes. It may require Basic credentials
+(407 otherwise), for both kinds alike.
 """
 
 import asyncio
@@ -17,6 +19,12 @@ _HOP_BY_HOP = frozenset(
     {"connection", "keep-alive", "proxy-authorization", "proxy-connection"}
 )
 
+_REFUSED = (
+    b"HTTP/1.1 407 Proxy Authentication Required\r\n"
+    b'Proxy-Authenticate: Basic realm="test"\r\n'
+    b"Content-Length: 0\r\nConnection: close\r\n\r\n"
+)
+
 
 @dataclass(frozen=True)
 class Proxied:
@@ -24,10 +32,14 @@ class Proxied:
 
     method: str
     target: str
-    """The absolute URL the client asked for."""
+    """The absolute URL the client asked for; `host:port` for CONNECT."""
     proxy_authorization: str | None
     forwarded: bool
-    """False when it was refused for missing or wrong credentials."""
+    """False when it was refused for missing or wrong credentials.
+
+    For CONNECT, True means the tunnel was allowed (the origin may still have
+    been unreachable: then the client got 502).
+    """
 
 
 class ProxyServer:
@@ -87,9 +99,12 @@ class ProxyServer:
     async def _serve(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
-        """Forward one request, or refuse it, then close the connection."""
+        """Forward one request or tunnel, or refuse it, then close the connection."""
         try:
             method, target, headers = await _read_head(reader)
+            if method == "CONNECT":
+                await self._tunnel(target, headers, reader, writer)
+                return
             body = await reader.readexactly(int(headers.get("content-length", "0")))
             authorization = headers.get("proxy-authorization")
             allowed = authorization == self.expected_authorization
@@ -97,16 +112,53 @@ class ProxyServer:
             if allowed:
                 writer.write(await _forward(method, target, headers, body))
             else:
-                writer.write(
-                    b"HTTP/1.1 407 Proxy Authentication Required\r\n"
-                    b'Proxy-Authenticate: Basic realm="test"\r\n'
-                    b"Content-Length: 0\r\nConnection: close\r\n\r\n"
-                )
+                writer.write(_REFUSED)
             await writer.drain()
         except asyncio.IncompleteReadError, ConnectionError:
             writer.transport.abort()
         finally:
             writer.close()
+
+    async def _tunnel(
+        self,
+        target: str,
+        headers: dict[str, str],
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+    ) -> None:
+        """Answer a CONNECT: refuse it, or open the tunnel and pipe until one side closes."""
+        authorization = headers.get("proxy-authorization")
+        allowed = authorization == self.expected_authorization
+        self.seen.append(Proxied("CONNECT", target, authorization, allowed))
+        if not allowed:
+            writer.write(_REFUSED)
+            await writer.drain()
+            return
+        host, _, port = target.rpartition(":")
+        try:
+            origin_reader, origin_writer = await asyncio.open_connection(
+                host.strip("[]"), int(port)
+            )
+        except OSError:
+            writer.write(
+                b"HTTP/1.1 502 Bad Gateway\r\n"
+                b"Content-Length: 0\r\nConnection: close\r\n\r\n"
+            )
+            await writer.drain()
+            return
+        writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        await writer.drain()
+        pipes = {
+            asyncio.create_task(_pipe(reader, origin_writer)),
+            asyncio.create_task(_pipe(origin_reader, writer)),
+        }
+        try:
+            await asyncio.wait(pipes, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for pipe in pipes:
+                pipe.cancel()
+            await asyncio.gather(*pipes, return_exceptions=True)
+            origin_writer.close()
 
 
 async def _read_head(reader: asyncio.StreamReader) -> tuple[str, str, dict[str, str]]:
@@ -147,3 +199,13 @@ async def _forward(
     if not answer:
         raise ConnectionResetError("the origin closed without answering")
     return answer
+
+
+async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Copy bytes from reader to writer until the reader's side closes."""
+    try:
+        while data := await reader.read(65536):
+            writer.write(data)
+            await writer.drain()
+    except ConnectionError:
+        pass

@@ -8,6 +8,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 import json
+from ssl import SSLContext
 import time
 from typing import Any
 
@@ -48,10 +49,15 @@ class Received:
 
 
 class SlackServer:
-    """A Slack-like webhook server; `answers` are used first, then `default`."""
+    """A Slack-like webhook server; `answers` are used first, then `default`.
 
-    def __init__(self) -> None:
+    With `ssl_context` (a server context holding a certificate for 127.0.0.1)
+    it speaks https, and `origin` and `url` say so.
+    """
+
+    def __init__(self, ssl_context: SSLContext | None = None) -> None:
         """Create a server that answers `ok` to everything."""
+        self.ssl_context = ssl_context
         self.answers: deque[Answer] = deque()
         self.default = Answer()
         self.received: list[Received] = []
@@ -65,7 +71,8 @@ class SlackServer:
     @property
     def origin(self) -> str:
         """Return scheme, host and port of the server."""
-        return f"http://127.0.0.1:{self.port}"
+        scheme = "http" if self.ssl_context is None else "https"
+        return f"{scheme}://127.0.0.1:{self.port}"
 
     @property
     def url(self) -> str:
@@ -92,7 +99,7 @@ class SlackServer:
         app.router.add_route("*", "/{path:.*}", self._handle)
         self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", 0, ssl_context=self.ssl_context)
         await site.start()
         self.port = self._runner.addresses[0][1]
 
