@@ -11,7 +11,10 @@ from urllib.parse import quote
 import pytest
 import trustme
 
-from custom_components.slack_webhook.webhook import WebhookConnectionError
+from custom_components.slack_webhook.webhook import (
+    WebhookConnectionError,
+    WebhookRejectedError,
+)
 from tests.proxy_server import Proxied, ProxyServer
 from tests.slack_server import SECRET, SlackServer
 
@@ -92,21 +95,14 @@ async def test_wrong_proxy_credentials_on_connect(
     trusting: ssl.SSLContext,
     debug_log: pytest.LogCaptureFixture,
 ) -> None:
-    """A 407 to CONNECT is a mapped WebhookConnectionError, retried as transient.
-
-    aiohttp raises ClientHttpProxyError, which transport.post maps like any
-    ClientError. Unlike a 407 over plain http (WebhookRejectedError, status
-    407, not retried; see test_proxy.py) the status is lost and the send is
-    retried: a known difference, reported rather than changed here.
-    """
+    """A 407 to CONNECT is the proxy's answer: rejected, not retried, as over plain http."""
     url = f"http://hauser:{quote('wrong')}@127.0.0.1:{auth_proxy.port}"
-    with pytest.raises(WebhookConnectionError) as caught:
+    with pytest.raises(WebhookRejectedError) as caught:
         await make_client(url=slack_tls.url, proxy=url, ssl=trusting).send(text="hi")
-    assert str(caught.value) == "Cannot reach the webhook: ClientHttpProxyError"
-    assert [(p.method, p.forwarded) for p in auth_proxy.seen] == [
-        ("CONNECT", False)
-    ] * 4
+    assert caught.value.status_code == 407
+    assert [(p.method, p.forwarded) for p in auth_proxy.seen] == [("CONNECT", False)]
     assert slack_tls.received == []
+    assert caught.value.__context__ is None
     assert_no_secret(repr(caught.value) + logged(debug_log))
 
 
@@ -128,5 +124,6 @@ async def test_untrusted_certificate(
     with pytest.raises(WebhookConnectionError) as caught:
         await client.send(text="hi")
     assert "CERTIFICATE_VERIFY_FAILED" in str(caught.value)
+    assert caught.value.__context__ is None, "aiohttp's error holds the URL"
     assert slack_tls.received == []
     assert_no_secret(repr(caught.value) + logged(debug_log))

@@ -24,10 +24,11 @@ async def post(
 
     Redirects are not followed: aiohttp would turn a redirected POST into a
     GET without the body, which could be answered 200 without posting.
-    Errors are raised `from None` because aiohttp's messages can hold the URL.
+    aiohttp's errors are not chained to ours because they can hold the URL.
     """
     if session.closed:
         raise WebhookConnectionError("The HTTP session is closed")
+    failure: WebhookConnectionError
     try:
         async with session.post(
             url,
@@ -39,17 +40,27 @@ async def post(
         ) as answer:
             body = await answer.text(errors="replace")
     except TimeoutError:
-        raise WebhookTimeoutError("The session's own timeout expired") from None
+        failure = WebhookTimeoutError("The session's own timeout expired")
+    except aiohttp.ClientHttpProxyError as err:
+        # The proxy refused a CONNECT tunnel (an https hook): its answer is the answer.
+        return WebhookResponse(
+            url=redacted_url,
+            status_code=err.status,
+            body="",
+            headers=err.headers or CIMultiDict(),
+        )
     except aiohttp.ClientError as err:
-        raise WebhookConnectionError(
-            f"Cannot reach the webhook: {_describe(err)}"
-        ) from None
-    return WebhookResponse(
-        url=redacted_url,
-        status_code=answer.status,
-        body=body,
-        headers=answer.headers,
-    )
+        failure = WebhookConnectionError(f"Cannot reach the webhook: {_describe(err)}")
+    else:
+        return WebhookResponse(
+            url=redacted_url,
+            status_code=answer.status,
+            body=body,
+            headers=answer.headers,
+        )
+    # Raised outside the except clauses, so aiohttp's error (whose text and
+    # request info hold the URL and the proxy's credentials) is not chained.
+    raise failure
 
 
 def _describe(err: aiohttp.ClientError) -> str:
