@@ -1,7 +1,8 @@
 """Fixtures for the Slack Webhook tests."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 import ssl
+from typing import Any
 
 import pytest
 import trustme
@@ -47,12 +48,35 @@ async def slack_tls(
     await server.stop()
 
 
+type SetupEntry = Callable[..., Awaitable[MockConfigEntry]]
+"""setup_entry(**options): add and set up an entry "Alerts" for the local hook."""
+
+
 @pytest.fixture
 def config_entry(slack: SlackServer) -> MockConfigEntry:
     """Return an entry "Alerts" for the local hook, not yet added."""
     return MockConfigEntry(
         domain=DOMAIN, title="Alerts", data={"name": "Alerts", "url": slack.url}
     )
+
+
+@pytest.fixture
+def setup_entry(hass: HomeAssistant, slack: SlackServer) -> SetupEntry:
+    """Return a function that adds and sets up an entry with the given options."""
+
+    async def _setup(**options: Any) -> MockConfigEntry:
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            title="Alerts",
+            data={"name": "Alerts", "url": slack.url},
+            options=options,
+        )
+        entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        return entry
+
+    return _setup
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Tests for ordered, paced and durable delivery (issue: delivery you can trust)."""
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -23,7 +23,6 @@ from custom_components.slack_webhook.delivery import (
 )
 from homeassistant import loader
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import CONF_NAME, CONF_URL
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
@@ -34,6 +33,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from .backoff import fast_backoff
+from .conftest import SetupEntry
 from .slack_server import SECRET, Answer, SlackServer
 
 NO_RETRIES = {
@@ -44,33 +44,12 @@ NO_RETRIES = {
 }
 UNAVAILABLE = Answer(status=503, body="service_unavailable")
 
-type Setup = Callable[..., Awaitable[MockConfigEntry]]
-
 
 @pytest.fixture(autouse=True)
 def fast_outbox() -> Any:
     """Retry, redeliver the outbox and write its removals within milliseconds."""
     with fast_backoff():
         yield
-
-
-@pytest.fixture
-def setup_entry(hass: HomeAssistant, slack: SlackServer) -> Setup:
-    """Return a function that sets up an entry for the local hook."""
-
-    async def _setup(**options: Any) -> MockConfigEntry:
-        entry = MockConfigEntry(
-            domain=DOMAIN,
-            title="Alerts",
-            data={CONF_NAME: "Alerts", CONF_URL: slack.url},
-            options=options,
-        )
-        entry.add_to_hass(hass)
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
-        return entry
-
-    return _setup
 
 
 async def _send(entry: MockConfigEntry, text: str) -> DeliveryResult:
@@ -93,7 +72,7 @@ def _pending(hass: HomeAssistant) -> str:
 
 
 async def test_burst_is_delivered_in_order_at_the_hook_rate(
-    hass: HomeAssistant, slack: SlackServer, setup_entry: Setup
+    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
 ) -> None:
     """20 concurrent sends to a 1 message/s hook: all delivered, in order, N+1 attempts at most."""
     slack.rate_limit = 1.0
@@ -111,7 +90,7 @@ async def test_burst_is_delivered_in_order_at_the_hook_rate(
 async def test_outage_queues_then_recovers_in_order(
     hass: HomeAssistant,
     slack: SlackServer,
-    setup_entry: Setup,
+    setup_entry: SetupEntry,
     hass_storage: dict[str, Any],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -151,7 +130,7 @@ async def test_outage_queues_then_recovers_in_order(
 async def test_outbox_survives_a_restart(
     hass: HomeAssistant,
     slack: SlackServer,
-    setup_entry: Setup,
+    setup_entry: SetupEntry,
     hass_storage: dict[str, Any],
 ) -> None:
     """A new Home Assistant on the same storage delivers the outbox."""
@@ -180,7 +159,7 @@ async def test_outbox_survives_a_restart(
 async def test_waiting_messages_are_kept_when_home_assistant_stops(
     hass: HomeAssistant,
     slack: SlackServer,
-    setup_entry: Setup,
+    setup_entry: SetupEntry,
     hass_storage: dict[str, Any],
 ) -> None:
     """Messages still waiting for their turn are written to the outbox on stop."""
@@ -198,7 +177,7 @@ async def test_waiting_messages_are_kept_when_home_assistant_stops(
 async def test_expired_messages_are_given_up_with_an_event(
     hass: HomeAssistant,
     slack: SlackServer,
-    setup_entry: Setup,
+    setup_entry: SetupEntry,
     hass_storage: dict[str, Any],
 ) -> None:
     """A stored message past its age is dropped and reported, never sent."""
@@ -216,7 +195,7 @@ async def test_expired_messages_are_given_up_with_an_event(
 
 
 async def test_full_outbox_refuses_with_a_repair_issue(
-    hass: HomeAssistant, slack: SlackServer, setup_entry: Setup
+    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
 ) -> None:
     """New messages are refused, never dropped, when the outbox is full."""
     slack.default = UNAVAILABLE
@@ -247,7 +226,7 @@ async def test_full_outbox_refuses_with_a_repair_issue(
 async def test_permanent_errors_raise_once(
     hass: HomeAssistant,
     slack: SlackServer,
-    setup_entry: Setup,
+    setup_entry: SetupEntry,
     status: int,
     body: str,
     key: str,
@@ -265,7 +244,7 @@ async def test_permanent_errors_raise_once(
 
 
 async def test_auth_error_starts_reauth(
-    hass: HomeAssistant, slack: SlackServer, setup_entry: Setup
+    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
 ) -> None:
     """A revoked hook raises and starts a reauth flow."""
     slack.default = Answer(status=404, body="no_service")
@@ -278,7 +257,7 @@ async def test_auth_error_starts_reauth(
 
 
 async def test_stored_message_failing_permanently_fires_event(
-    hass: HomeAssistant, slack: SlackServer, setup_entry: Setup
+    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
 ) -> None:
     """A queued message that Slack then refuses is reported by an event."""
     events = async_capture_events(hass, EVENT_DELIVERY_FAILED)
@@ -295,7 +274,7 @@ async def test_stored_message_failing_permanently_fires_event(
 async def test_revoked_hook_keeps_the_outbox_for_reauth(
     hass: HomeAssistant,
     slack: SlackServer,
-    setup_entry: Setup,
+    setup_entry: SetupEntry,
     hass_storage: dict[str, Any],
 ) -> None:
     """Queued messages are kept, not dropped, when the hook turns out revoked."""
@@ -318,7 +297,7 @@ async def test_revoked_hook_keeps_the_outbox_for_reauth(
 
 
 async def test_raise_on_queued_option(
-    hass: HomeAssistant, slack: SlackServer, setup_entry: Setup
+    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
 ) -> None:
     """With the option set, a queued message raises (and is still queued)."""
     slack.default = UNAVAILABLE
@@ -331,7 +310,7 @@ async def test_raise_on_queued_option(
 
 
 async def test_unload_keeps_and_reload_delivers(
-    hass: HomeAssistant, slack: SlackServer, setup_entry: Setup
+    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
 ) -> None:
     """Unloading keeps the outbox; loading again delivers it."""
     slack.default = UNAVAILABLE
@@ -348,7 +327,7 @@ async def test_unload_keeps_and_reload_delivers(
 async def test_removing_the_entry_deletes_its_outbox(
     hass: HomeAssistant,
     slack: SlackServer,
-    setup_entry: Setup,
+    setup_entry: SetupEntry,
     hass_storage: dict[str, Any],
 ) -> None:
     """The outbox file goes with the entry."""
@@ -364,7 +343,7 @@ async def test_removing_the_entry_deletes_its_outbox(
 async def test_response_url_messages_expire_after_30_minutes(
     hass: HomeAssistant,
     slack: SlackServer,
-    setup_entry: Setup,
+    setup_entry: SetupEntry,
     hass_storage: dict[str, Any],
 ) -> None:
     """A response_url accepts messages for 30 minutes, so its messages expire then."""

@@ -34,11 +34,10 @@ from custom_components.slack_webhook.const import (
     DOMAIN,
 )
 from custom_components.slack_webhook.webhook import client as client_module
-from homeassistant.const import CONF_NAME, CONF_URL
 from homeassistant.core import HomeAssistant
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from .backoff import fast_backoff
+from .conftest import SetupEntry
 from .slack_server import Answer, SlackServer
 
 SEED = 20261007
@@ -153,18 +152,12 @@ async def test_thousand_messages_through_faults(
     slack: SlackServer,
     hass_storage: dict[str, Any],
     timeouts: Counter[str],
+    setup_entry: SetupEntry,
 ) -> None:
     """None lost, first deliveries in order, duplicates only after ambiguous timeouts."""
     hook = FaultyHook(SEED)
     slack.handler = hook
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Alerts",
-        data={CONF_NAME: "Alerts", CONF_URL: slack.url},
-        options=OPTIONS,
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
+    entry = await setup_entry(**OPTIONS)
     delivery = entry.runtime_data.delivery
     texts = [f"message {i:04d}" for i in range(MESSAGES)]
 

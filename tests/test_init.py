@@ -2,22 +2,18 @@
 
 from custom_components.slack_webhook.const import DOMAIN
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import CONF_NAME, CONF_URL
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from .conftest import SetupEntry
 from .slack_server import SlackServer
 
 
-async def test_setup_and_unload(hass: HomeAssistant, slack: SlackServer) -> None:
+async def test_setup_and_unload(
+    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
+) -> None:
     """An entry loads its notify entity and sensor, makes no request, and unloads."""
-    entry = MockConfigEntry(
-        domain=DOMAIN, title="Alerts", data={CONF_NAME: "Alerts", CONF_URL: slack.url}
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await setup_entry()
     assert entry.state is ConfigEntryState.LOADED
     assert slack.received == []
 
