@@ -23,7 +23,8 @@ from custom_components.slack_webhook.delivery import (
 )
 from homeassistant import loader
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant
+from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
+from homeassistant.core import CoreState, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import (
@@ -169,7 +170,11 @@ async def test_waiting_messages_are_kept_when_home_assistant_stops(
     await _until(lambda: len(slack.received) == 1)
     await entry.runtime_data.delivery.async_stop()
     assert await asyncio.gather(*pending) == [QUEUED, QUEUED]
+    hass.set_state(CoreState.stopping)
     assert await _send(entry, "while stopping") == QUEUED
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)
+    await hass.async_block_till_done()
+    hass.set_state(CoreState.running)
     stored = hass_storage[f"{DOMAIN}.{entry.entry_id}.outbox"]["data"]["messages"]
     assert [m["body"]["text"] for m in stored] == ["m0", "m1", "while stopping"]
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import json
 import string
 from typing import Any
+from unittest.mock import ANY
 
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 import probatio
@@ -360,7 +361,12 @@ async def test_any_input_is_sent_once_or_refused(
         return
     event("delivered")
     assert response == {
-        ENTITY_ID: {"delivered": True, "status_code": 200, "body": "ok"}
+        ENTITY_ID: {
+            "delivered": True,
+            "status_code": 200,
+            "body": "ok",
+            "message_id": ANY,
+        }
     }
     assert len(slack.received) == 1
 

@@ -14,7 +14,7 @@ from homeassistant.helpers.storage import Store
 
 def _message(text: str, *, stored: bool = True) -> Message:
     """Return a message accepted now."""
-    return Message({"text": text}, {}, None, accepted=0, expires=1, stored=stored)
+    return Message({"text": text}, {}, None, accepted=0, deadline=1, stored=stored)
 
 
 async def test_removals_share_one_delayed_write(
@@ -54,14 +54,7 @@ async def test_an_immediate_write_ends_the_pending_one(
     assert hass_storage["slack_webhook.entry.outbox"]["data"]["messages"][0][
         "body"
     ] == {"text": "a"}
-    assert await outbox.async_load() == [
-        Message(
-            {"text": "a"},
-            {},
-            None,
-            accepted=0,
-            expires=1,
-            id=queue[0].id,
-            stored=True,
-        )
-    ]
+    loaded = await outbox.async_load()
+    assert [record["body"] for record in loaded.records] == [{"text": "a"}]
+    assert loaded.records[0]["id"] == queue[0].id
+    assert loaded.invalid == 0

@@ -47,13 +47,13 @@ async def _times(bucket: TokenBucket, clock: FakeClock, count: int) -> list[floa
 
 async def test_burst_then_rate(clock: FakeClock) -> None:
     """A full bucket lets a burst through, then one send per 1/rate seconds."""
-    bucket = TokenBucket(rate=2.0, burst=3, clock=clock)
+    bucket = TokenBucket(rate=2.0, burst=3, max_pause=60, clock=clock)
     assert await _times(bucket, clock, 5) == [0.0, 0.0, 0.0, 0.5, 1.0]
 
 
 async def test_refills_while_idle_up_to_burst(clock: FakeClock) -> None:
     """Idle time refills the bucket, never above the burst."""
-    bucket = TokenBucket(rate=1.0, burst=2, clock=clock)
+    bucket = TokenBucket(rate=1.0, burst=2, max_pause=60, clock=clock)
     await _times(bucket, clock, 2)
     clock.now = 100.0
     assert await _times(bucket, clock, 3) == [100.0, 100.0, 101.0]
@@ -61,7 +61,7 @@ async def test_refills_while_idle_up_to_burst(clock: FakeClock) -> None:
 
 async def test_pause_holds_then_allows_one(clock: FakeClock) -> None:
     """A pause holds every send; after it one goes at once, then the rate."""
-    bucket = TokenBucket(rate=1.0, burst=5, clock=clock)
+    bucket = TokenBucket(rate=1.0, burst=5, max_pause=60, clock=clock)
     bucket.pause(4.0)
     assert bucket.paused_for == 4.0
     assert await _times(bucket, clock, 3) == [4.0, 5.0, 6.0]
@@ -70,7 +70,7 @@ async def test_pause_holds_then_allows_one(clock: FakeClock) -> None:
 
 async def test_shorter_pause_does_not_shorten(clock: FakeClock) -> None:
     """A shorter pause inside a longer one changes nothing."""
-    bucket = TokenBucket(rate=1.0, burst=1, clock=clock)
+    bucket = TokenBucket(rate=1.0, burst=1, max_pause=60, clock=clock)
     bucket.pause(10.0)
     bucket.pause(2.0)
     assert await _times(bucket, clock, 1) == [10.0]
@@ -78,7 +78,7 @@ async def test_shorter_pause_does_not_shorten(clock: FakeClock) -> None:
 
 async def test_real_sleep_is_used() -> None:
     """Without a fake clock the bucket waits for real."""
-    bucket = TokenBucket(rate=50.0, burst=1)
+    bucket = TokenBucket(rate=50.0, burst=1, max_pause=60)
     loop = asyncio.get_running_loop()
     start = loop.time()
     await bucket.acquire()

@@ -1,7 +1,7 @@
 """Tests for the slack_webhook.send and slack_webhook.respond actions, end to end."""
 
 from typing import Any
-from unittest.mock import patch
+from unittest.mock import ANY, patch
 
 import probatio
 import pytest
@@ -201,7 +201,12 @@ async def test_send_response_data(hass: HomeAssistant, slack: SlackServer) -> No
     slack.answer(Answer(status=200, body="ok"))
     response = await call(hass, SERVICE_SEND, {"text": "x"}, return_response=True)
     assert response == {
-        ENTITY_ID: {"delivered": True, "status_code": 200, "body": "ok"}
+        ENTITY_ID: {
+            "delivered": True,
+            "status_code": 200,
+            "body": "ok",
+            "message_id": ANY,
+        }
     }
 
 
@@ -232,7 +237,12 @@ async def test_send_queued_response_data(
     slack.answer(Answer(status=503, body="service_unavailable"))
     response = await call(hass, SERVICE_SEND, {"text": "x"}, return_response=True)
     assert response == {
-        ENTITY_ID: {"delivered": False, "status_code": None, "body": None}
+        ENTITY_ID: {
+            "delivered": False,
+            "status_code": None,
+            "body": None,
+            "message_id": ANY,
+        }
     }
 
 
@@ -311,7 +321,12 @@ async def test_respond(hass: HomeAssistant, slack: SlackServer) -> None:
         return_response=True,
     )
     assert response == {
-        ENTITY_ID: {"delivered": True, "status_code": 200, "body": "ok"}
+        ENTITY_ID: {
+            "delivered": True,
+            "status_code": 200,
+            "body": "ok",
+            "message_id": ANY,
+        }
     }
     assert [r.path for r in slack.received] == ["/actions/T0001/123/abc"]
     assert slack.bodies == [{"text": "Done", "replace_original": True}]

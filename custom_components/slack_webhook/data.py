@@ -90,6 +90,7 @@ def build_runtime_data(
     pacer = TokenBucket(
         rate=float(options.get(CONF_RATE, DEFAULT_RATE)),
         burst=int(options.get(CONF_BURST, DEFAULT_BURST)),
+        max_pause=float(options.get(CONF_MAX_RETRY_AFTER, DEFAULT_MAX_RETRY_AFTER)),
     )
     settings = DeliverySettings(
         max_age=float(options.get(CONF_MAX_AGE, DEFAULT_MAX_AGE)) * 3600,

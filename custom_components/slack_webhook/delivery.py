@@ -4,29 +4,35 @@ Messages go out one at a time in the order they were accepted. A transient
 failure that outlasts the client's retries moves the message, and every
 message behind it, to the durable outbox; their callers are answered
 "queued" and the outbox is redelivered with backoff, also after a restart.
+A caller waits at most the client's deadline; then its message is queued.
 Permanent failures are never retried: the caller gets the error or, for a
 message already in the outbox, the event `slack_webhook_delivery_failed`.
+Faults of the path to the hook (a proxy, portal, TLS or DNS) are not the
+message's: messages stay in the outbox and a repair issue is raised.
+
+Scheduling runs on the event loop's monotonic clock, and nothing but
+cancellation ends the delivery task: whatever happens to one message ends
+that message, reported, and the queue goes on.
 """
 
 import asyncio
 from collections import Counter, deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 import random
 import time
 from typing import Any
 
-from yarl import URL
-
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 
+from . import issues
 from .const import DOMAIN, LOGGER, RESPONSE_URL_MAX_AGE
 from .exceptions import error, translated_error
-from .outbox import Message, OutboxStore
+from .outbox import Clock, LoadedOutbox, Message, OutboxStore
 from .pacer import TokenBucket
 from .webhook import (
     AsyncWebhookClient,
@@ -34,12 +40,22 @@ from .webhook import (
     WebhookError,
     WebhookRateLimitedError,
     WebhookResponse,
+    WebhookTimeoutError,
 )
 
 EVENT_DELIVERY_FAILED = f"{DOMAIN}_delivery_failed"
 OUTBOX_RETRY_BASE = 10.0
 """Seconds before the first redelivery of the outbox; doubles each round."""
 OUTBOX_RETRY_MAX = 600.0
+_MAX_DOUBLINGS = 32
+"""Past this many rounds the backoff is at its cap anyway; 2.0**n stays finite."""
+
+
+def outbox_backoff(attempts: int) -> float:
+    """Return the jittered wait after `attempts` failed rounds, capped for any count."""
+    doublings = min(max(attempts - 1, 0), _MAX_DOUBLINGS)
+    delay = min(OUTBOX_RETRY_MAX, OUTBOX_RETRY_BASE * 2.0**doublings)
+    return delay * random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not security
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +65,8 @@ class DeliveryResult:
     delivered: bool
     status_code: int | None = None
     body: str | None = None
+    message_id: str | None = field(default=None, compare=False)
+    """The id a later `slack_webhook_delivery_failed` event names."""
 
 
 QUEUED = DeliveryResult(delivered=False)
@@ -85,6 +103,7 @@ class Delivery:
         self._queue: deque[Message] = deque()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self._halted = False
         self._unavailable = False
         self._listeners: list[Callable[[], None]] = []
@@ -98,7 +117,7 @@ class Delivery:
 
     async def async_start(self) -> None:
         """Load the outbox and start delivering."""
-        self._queue.extend(await self._store.async_load())
+        self._queue.extend(self._loaded_messages(await self._store.async_load()))
         self._task = self._entry.async_create_background_task(
             self._hass, self._run(), f"{DOMAIN} delivery {self._entry.title}"
         )
@@ -110,7 +129,8 @@ class Delivery:
         self._wake.set()
 
     async def async_stop(self) -> None:
-        """Stop delivering and keep every undelivered message in the outbox."""
+        """Stop delivering; keep every undelivered message in the outbox, callers answered."""
+        self._stopping = True
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
@@ -125,23 +145,23 @@ class Delivery:
         response_url: str | None = None,
     ) -> DeliveryResult:
         """Deliver a message; return once it is delivered or safely queued."""
-        if response_url is not None:
-            self._check_response_url(response_url)
+        if self._stopping and not self._hass.is_stopping:
+            raise error("not_loaded", name=self._entry.title)
         if len(self._queue) >= self._settings.outbox_size:
-            self._report_outbox_full()
+            issues.async_raise(
+                self._hass,
+                self._entry,
+                issues.OUTBOX_FULL,
+                size=str(self._settings.outbox_size),
+            )
             raise error("outbox_full", size=str(self._settings.outbox_size))
         message = self._new_message(body, headers or {}, response_url)
         self._queue.append(message)
         self._notify_listeners()
-        if self._task is None or self._halted or any(m.stored for m in self._queue):
-            message.stored = True
-            await self._store.async_save(list(self._queue))
-            result = QUEUED
-            self._counts["queued"] += 1
+        if self._stopping or self._halted or any(m.stored for m in self._queue):
+            result = await self._queue_directly(message)
         else:
-            message.waiter = self._hass.loop.create_future()
-            self._wake.set()
-            result = await asyncio.shield(message.waiter)
+            result = await self._wait_for(message)
         if not result.delivered and self._settings.raise_on_queued:
             raise error("queued", error=self._last_error or "unknown")
         return result
@@ -155,6 +175,7 @@ class Delivery:
             "queued": self._counts["queued"],
             "failed": self._counts["failed"],
             "expired": self._counts["expired"],
+            "possible_duplicates": self._counts["possible_duplicates"],
             "last_error": self._last_error,
             "paused_for": round(self._pacer.paused_for, 3),
             "halted_for_reauth": self._halted,
@@ -166,70 +187,111 @@ class Delivery:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
 
-    def _check_response_url(self, response_url: str) -> None:
-        """Refuse a response_url on another scheme or host than the webhook's."""
-        try:
-            same_origin = URL(response_url).origin() == URL(self._client.url).origin()
-        except ValueError:
-            same_origin = False
-        if not same_origin:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN, translation_key="response_url_origin"
+    def _loaded_messages(self, loaded: LoadedOutbox) -> list[Message]:
+        """Return the messages of a loaded outbox, and report what was skipped."""
+        if loaded.kept_aside is not None:
+            issues.async_raise(
+                self._hass,
+                self._entry,
+                issues.OUTBOX_UNREADABLE,
+                file=loaded.kept_aside,
             )
+        if loaded.invalid:
+            LOGGER.warning(
+                "Skipped %d unreadable message(s) in the outbox of %s",
+                loaded.invalid,
+                self._entry.title,
+            )
+            issues.async_raise(
+                self._hass,
+                self._entry,
+                issues.OUTBOX_INVALID,
+                ir.IssueSeverity.WARNING,
+                count=str(loaded.invalid),
+            )
+        else:
+            issues.async_clear(self._hass, self._entry, issues.OUTBOX_INVALID)
+        clock = Clock.now()
+        return [
+            Message.from_stored(record, clock, self._max_age(record["response_url"]))
+            for record in loaded.records
+        ]
 
     def _new_message(
         self, body: dict[str, Any], headers: dict[str, str], response_url: str | None
     ) -> Message:
-        """Return a message accepted now, with its expiry."""
-        now = time.time()
-        max_age = self._settings.max_age
-        if response_url is not None:
-            max_age = min(max_age, RESPONSE_URL_MAX_AGE * 3600)
-        return Message(body, headers, response_url, accepted=now, expires=now + max_age)
+        """Return a message accepted now, with its deadline."""
+        return Message(
+            body,
+            headers,
+            response_url,
+            accepted=time.time(),
+            deadline=self._hass.loop.time() + self._max_age(response_url),
+        )
+
+    def _max_age(self, response_url: str | None) -> float:
+        """Return the seconds a message may wait: less for a response_url."""
+        if response_url is None:
+            return self._settings.max_age
+        return min(self._settings.max_age, RESPONSE_URL_MAX_AGE * 3600)
+
+    async def _queue_directly(self, message: Message) -> DeliveryResult:
+        """Put a message behind the outbox: write it, then answer queued."""
+        message.stored = True
+        self._counts["queued"] += 1
+        await self._store.async_save(self._queue)
+        return _queued(message)
+
+    async def _wait_for(self, message: Message) -> DeliveryResult:
+        """Wake the task and wait for the result, queuing the message past the deadline."""
+        waiter = message.waiter = self._hass.loop.create_future()
+        self._wake.set()
+        try:
+            async with asyncio.timeout(self._client.deadline):
+                result: DeliveryResult = await asyncio.shield(waiter)
+        except TimeoutError:
+            if not waiter.done():
+                await self._store_all_and_answer_queued()
+            result = await waiter
+        return result
 
     async def _run(self) -> None:
-        """Deliver the head of the queue, again and again."""
+        """Deliver the head of the queue, again and again, until cancelled."""
         while True:
             if not self._queue or self._halted:
                 self._wake.clear()
                 await self._wake.wait()
                 continue
-            await self._deliver(self._queue[0])
+            message = self._queue[0]
+            try:
+                await self._deliver(message)
+            except Exception:  # noqa: BLE001 - a bug must not stop the queue
+                LOGGER.exception("Unexpected error delivering to %s", self._entry.title)
+                self._last_error = "unknown_error"
+                if self._queue and self._queue[0] is message:
+                    self._finish(
+                        message,
+                        "failed",
+                        error("delivery_failed", error="unknown_error"),
+                    )
 
     async def _deliver(self, message: Message) -> None:
         """Try the head message once: deliver, defer, fail or give it up."""
-        now = time.time()
-        if now >= message.expires:
+        now = self._hass.loop.time()
+        if now >= message.deadline:
             self._finish(message, "expired", error("message_expired"))
             return
         if message.next_try > now:
-            await asyncio.sleep(min(message.next_try, message.expires) - now)
+            await asyncio.sleep(min(message.next_try, message.deadline) - now)
             return
         try:
             response = await self._client_for(message).send_dict(
                 message.body, message.headers
             )
         except WebhookError as err:
-            self._last_error = err.error
-            if err.transient:
-                await self._defer(message, err)
-            elif isinstance(err, WebhookAuthError) and message.stored:
-                self._halt_for_reauth(err)
-            else:
-                self._finish(message, "failed", translated_error(err))
-                if isinstance(err, WebhookAuthError):
-                    self._entry.async_start_reauth(self._hass)
+            await self._handle_failure(message, err)
             return
-        except Exception:  # noqa: BLE001 - a bug must not stop the queue
-            LOGGER.exception("Unexpected error delivering to %s", self._entry.title)
-            self._last_error = "unknown_error"
-            self._finish(
-                message, "failed", error("delivery_failed", error="unknown_error")
-            )
-            return
-        if self._unavailable:
-            self._unavailable = False
-            LOGGER.info("Slack webhook %s answers again", self._entry.title)
+        self._path_works()
         self._finish(message, "delivered", response)
 
     def _client_for(self, message: Message) -> AsyncWebhookClient:
@@ -237,6 +299,33 @@ class Delivery:
         if message.response_url is None:
             return self._client
         return self._client.with_url(message.response_url)
+
+    async def _handle_failure(self, message: Message, err: WebhookError) -> None:
+        """Defer, halt or fail the head message, as the failure says."""
+        self._last_error = err.error
+        if isinstance(err, WebhookTimeoutError):
+            self._counts["possible_duplicates"] += 1
+        if err.transient or err.path_fault:
+            if err.path_fault and message.response_url is None:
+                issues.async_raise(
+                    self._hass, self._entry, issues.PATH_FAULT, error=err.error
+                )
+            await self._defer(message, err)
+        elif message.response_url is not None:
+            self._finish(message, "failed", translated_error(err))
+        elif isinstance(err, WebhookAuthError) and message.stored:
+            self._halt_for_reauth(err)
+        else:
+            self._finish(message, "failed", translated_error(err))
+            if isinstance(err, WebhookAuthError):
+                self._entry.async_start_reauth(self._hass)
+
+    def _path_works(self) -> None:
+        """Note that a message got through: clear the path's issue and log recovery."""
+        issues.async_clear(self._hass, self._entry, issues.PATH_FAULT)
+        if self._unavailable:
+            self._unavailable = False
+            LOGGER.info("Slack webhook %s answers again", self._entry.title)
 
     def _finish(
         self,
@@ -248,15 +337,15 @@ class Delivery:
         self._queue.popleft()
         self._counts[outcome] += 1
         if message.stored:
-            self._store.async_schedule_save(lambda: list(self._queue))
+            self._store.async_schedule_save(lambda: self._queue)
         if isinstance(result, HomeAssistantError):
             self._answer_failure(message, outcome, result)
         elif message.waiter is not None and not message.waiter.done():
             message.waiter.set_result(
-                DeliveryResult(True, result.status_code, result.body)
+                DeliveryResult(True, result.status_code, result.body, message.id)
             )
         if len(self._queue) < self._settings.outbox_size:
-            ir.async_delete_issue(self._hass, DOMAIN, self._issue_id)
+            issues.async_clear(self._hass, self._entry, issues.OUTBOX_FULL)
         self._notify_listeners()
 
     def _answer_failure(
@@ -286,11 +375,10 @@ class Delivery:
     async def _defer(self, message: Message, err: WebhookError) -> None:
         """Back off the head message and put every waiting message in the outbox."""
         message.attempts += 1
-        delay = min(OUTBOX_RETRY_MAX, OUTBOX_RETRY_BASE * 2 ** (message.attempts - 1))
-        delay *= random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not security
+        delay = outbox_backoff(message.attempts)
         if isinstance(err, WebhookRateLimitedError) and err.retry_after:
-            delay = max(delay, err.retry_after)
-        message.next_try = time.time() + delay
+            delay = max(delay, min(err.retry_after, OUTBOX_RETRY_MAX))
+        message.next_try = self._hass.loop.time() + delay
         if not self._unavailable:
             self._unavailable = True
             LOGGER.warning(
@@ -306,18 +394,26 @@ class Delivery:
 
         The write is immediate when it adds messages (or `flush` asks for it);
         a retry round that only moved the head's next try is written later.
+        Callers are answered even when the write is cancelled: the outbox is
+        written again when the queue stops.
         """
         newly = [m for m in self._queue if not m.stored]
         for message in newly:
             message.stored = True
-        if newly or flush:
-            await self._store.async_save(list(self._queue))
-        else:
-            self._store.async_schedule_save(lambda: list(self._queue))
         self._counts["queued"] += len(newly)
-        for message in newly:
-            if message.waiter is not None and not message.waiter.done():
-                message.waiter.set_result(QUEUED)
+        try:
+            if newly or flush:
+                await self._store.async_save(self._queue)
+            else:
+                self._store.async_schedule_save(lambda: self._queue)
+        finally:
+            for message in self._queue:
+                if (
+                    message.stored
+                    and message.waiter is not None
+                    and not message.waiter.done()
+                ):
+                    message.waiter.set_result(_queued(message))
 
     def _halt_for_reauth(self, err: WebhookAuthError) -> None:
         """Keep the outbox for the new URL that reauthentication brings."""
@@ -329,26 +425,6 @@ class Delivery:
         self._halted = True
         self._entry.async_start_reauth(self._hass)
 
-    @property
-    def _issue_id(self) -> str:
-        """Return the repair issue id of this entry's full outbox."""
-        return f"outbox_full_{self._entry.entry_id}"
-
-    def _report_outbox_full(self) -> None:
-        """Raise a repair issue: new messages are being refused."""
-        ir.async_create_issue(
-            self._hass,
-            DOMAIN,
-            self._issue_id,
-            is_fixable=False,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key="outbox_full",
-            translation_placeholders={
-                "name": self._entry.title,
-                "size": str(self._settings.outbox_size),
-            },
-        )
-
     async def _async_on_hass_stop(self, _event: Event) -> None:
         """Keep waiting messages in the outbox when Home Assistant stops."""
         await self.async_stop()
@@ -357,3 +433,8 @@ class Delivery:
         """Tell listeners the pending count may have changed."""
         for listener in list(self._listeners):
             listener()
+
+
+def _queued(message: Message) -> DeliveryResult:
+    """Return the result of a message that waits in the outbox."""
+    return DeliveryResult(delivered=False, message_id=message.id)

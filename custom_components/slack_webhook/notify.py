@@ -4,6 +4,7 @@ from typing import Any, override
 
 from homeassistant.components.notify import NotifyEntity, NotifyEntityDescription
 from homeassistant.components.notify.const import NotifyEntityFeature
+from homeassistant.const import CONF_URL
 from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
@@ -11,7 +12,7 @@ from .data import SlackWebhookConfigEntry
 from .delivery import DeliveryResult
 from .entity import SlackWebhookEntity
 from .notification import notification_fields
-from .payload import build_body, build_headers
+from .payload import build_body, build_headers, check_response_url, check_storable
 
 PARALLEL_UPDATES = 0
 
@@ -39,6 +40,7 @@ class SlackWebhookNotifyEntity(SlackWebhookEntity, NotifyEntity):
         """Post a notify message; the mapping is described in notification.py."""
         data = self.entry.runtime_data
         body = build_body(notification_fields(message, title), data.defaults)
+        check_storable(body, None)
         await data.delivery.async_send(body)
 
     async def send(self, **fields: Any) -> ServiceResponse:
@@ -54,8 +56,11 @@ class SlackWebhookNotifyEntity(SlackWebhookEntity, NotifyEntity):
     ) -> ServiceResponse:
         """Validate the fields, post them, record the notification and report the result."""
         data = self.entry.runtime_data
+        if response_url is not None:
+            check_response_url(response_url, self.entry.data[CONF_URL])
         body = build_body(fields, data.defaults)
         headers = build_headers(fields)
+        check_storable(body, headers)
         result = await data.delivery.async_send(
             body, headers, response_url=response_url
         )
@@ -69,4 +74,5 @@ def response_data(result: DeliveryResult) -> ServiceResponse:
         "delivered": result.delivered,
         "status_code": result.status_code,
         "body": result.body,
+        "message_id": result.message_id,
     }

@@ -2,25 +2,29 @@
 
 import asyncio
 from collections.abc import Callable
+import math
 import time
 
 
 class TokenBucket:
     """Allow `rate` sends per second with bursts of up to `burst`.
 
-    `pause` holds every send until the pause ends; then exactly one send may
-    go at once and the bucket refills from there.
+    `pause` holds every send until the pause ends, for `max_pause` seconds at
+    most; then exactly one send may go at once and the bucket refills from
+    there. Time is the monotonic clock, so wall-clock steps change nothing.
     """
 
     def __init__(
         self,
         rate: float,
         burst: int,
+        max_pause: float,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """Start with a full bucket."""
         self._rate = rate
         self._burst = float(max(burst, 1))
+        self._max_pause = max_pause
         self._clock = clock
         self._tokens = self._burst
         self._updated = clock()
@@ -38,8 +42,10 @@ class TokenBucket:
         self._tokens -= 1
 
     def pause(self, seconds: float) -> None:
-        """Hold every send for `seconds`, as a Retry-After asks."""
-        until = self._clock() + seconds
+        """Hold every send for `seconds` (at most max_pause), as a Retry-After asks."""
+        if math.isnan(seconds):
+            seconds = self._max_pause
+        until = self._clock() + min(max(seconds, 0.0), self._max_pause)
         if until > self._paused_until:
             self._paused_until = until
             self._tokens = 1.0

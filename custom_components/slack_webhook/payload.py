@@ -2,16 +2,23 @@
 
 Every check raises a translated ServiceValidationError, so nothing is sent
 when the data is wrong. Blocks, attachments, metadata and headers may be given
-as JSON strings, as templates produce them.
+as JSON strings, as templates produce them. What passes is also storable: it
+round-trips through Home Assistant's JSON encoder (the outbox's) and the
+client's, so a queued message can neither break the outbox nor fail later.
 """
 
 from collections.abc import Mapping, Sequence
 import json
-from typing import Any, Final
+import math
+from typing import Any, Final, NoReturn
+
+from yarl import URL
 
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers.json import json_bytes
 
 from .const import DOMAIN
+from .webhook.body import build_body as build_request_body, encode_body
 from .webhook.headers import valid_header_name, valid_header_value
 
 ATTR_TEXT: Final = "text"
@@ -41,6 +48,13 @@ RESERVED_HEADERS: Final = frozenset(
 )
 """Headers the HTTP client sets itself; a caller may not override them."""
 JSON_FIELDS: Final = (ATTR_BLOCKS, ATTR_ATTACHMENTS, ATTR_METADATA, ATTR_HEADERS)
+MAX_DEPTH: Final = 64
+"""Levels of nesting a message may have; Block Kit needs far fewer."""
+MAX_MESSAGE_BYTES: Final = 512 * 1024
+"""The largest message accepted, as sent (compact UTF-8 JSON)."""
+SLACK_HOOK_HOST: Final = "hooks.slack.com"
+RESPONSE_URL_PATHS: Final = ("/actions/", "/commands/")
+"""On Slack's hook host, the paths of interaction and slash-command response URLs."""
 
 
 def build_body(data: Mapping[str, Any], defaults: Mapping[str, Any]) -> dict[str, Any]:
@@ -77,13 +91,84 @@ def parse_json_fields(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def parse_json(field: str, value: Any) -> Any:
-    """Return a JSON string parsed, any other value as it is."""
+    """Return a JSON string parsed, any other value as it is; NaN and Infinity are refused."""
     if not isinstance(value, str):
         return value
     try:
-        return json.loads(value)
+        return json.loads(value, parse_constant=_refuse_constant)
     except json.JSONDecodeError as err:
         raise invalid("invalid_json", field=field, error=err.msg) from err
+    except ValueError as err:
+        raise invalid("invalid_json", field=field, error=str(err)) from err
+    except RecursionError:
+        raise invalid("too_deep", max=str(MAX_DEPTH)) from None
+
+
+def _refuse_constant(name: str) -> NoReturn:
+    """Refuse NaN and Infinity, which Python's parser accepts but JSON has not."""
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def check_storable(body: Mapping[str, Any], headers: Mapping[str, str] | None) -> None:
+    """Refuse a message the outbox or the webhook cannot take, or one too large."""
+    _check_values({"body": body, "headers": headers})
+    try:
+        json_bytes({"body": body, "headers": headers})
+        size = len(encode_body(build_request_body(body)))
+    except (TypeError, ValueError) as err:
+        raise invalid("not_json", error=str(err)) from None
+    if size > MAX_MESSAGE_BYTES:
+        raise invalid("message_too_large", size=str(size), max=str(MAX_MESSAGE_BYTES))
+
+
+def _check_values(value: Any) -> None:
+    """Refuse deep nesting, text that is not valid Unicode and non-finite numbers."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise invalid("too_deep", max=str(MAX_DEPTH))
+        if isinstance(item, str):
+            _check_text(item)
+        elif isinstance(item, float) and not math.isfinite(item):
+            raise invalid("not_json", error=repr(item))
+        elif isinstance(item, Mapping):
+            for key, child in item.items():
+                if isinstance(key, str):
+                    _check_text(key)
+                stack.append((child, depth + 1))
+        elif isinstance(item, list | tuple):
+            stack.extend((child, depth + 1) for child in item)
+
+
+def _check_text(text: str) -> None:
+    """Refuse text that cannot be encoded, such as a lone surrogate (half an emoji)."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        raise invalid("invalid_unicode") from None
+
+
+def check_response_url(response_url: str, webhook_url: str) -> None:
+    """Refuse a response_url that is not an answer URL on the webhook's origin.
+
+    Origins compare scheme, host and port, default ports filled in. On
+    Slack's hook host only interaction and slash-command URLs qualify, so
+    data from outside cannot make an automation post to another webhook.
+    """
+    try:
+        url, hook = URL(response_url), URL(webhook_url)
+    except TypeError, ValueError:
+        raise invalid("response_url_origin") from None
+    if _origin(url) != _origin(hook) or (
+        url.host == SLACK_HOOK_HOST and not url.path.startswith(RESPONSE_URL_PATHS)
+    ):
+        raise invalid("response_url_origin")
+
+
+def _origin(url: URL) -> tuple[str, str, int | None]:
+    """Return scheme, host and port (the scheme's default when none is given)."""
+    return (url.scheme, (url.host or "").lower(), url.port)
 
 
 def check_content(fields: Mapping[str, Any]) -> None:

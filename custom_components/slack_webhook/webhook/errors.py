@@ -27,6 +27,7 @@ class WebhookError(Exception):
     """Base class of everything the webhook client raises."""
 
     transient: bool = False
+    path_fault: bool = False
     error: str = "unknown_error"
 
 

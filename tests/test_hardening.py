@@ -1,0 +1,503 @@
+"""Delivery at the edges: long outages, hostile input, unloads, clock steps (issue 11)."""
+
+import asyncio
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+import math
+from pathlib import Path
+import time
+from typing import Any
+from unittest.mock import patch
+
+import pytest
+
+from custom_components.slack_webhook.const import (
+    CONF_BURST,
+    CONF_MAX_RETRY_AFTER,
+    CONF_RATE,
+    CONF_RETRIES_CONNECTION,
+    CONF_RETRIES_RATE_LIMIT,
+    CONF_RETRIES_SERVER,
+    CONF_TIMEOUT,
+    DOMAIN,
+)
+from custom_components.slack_webhook.delivery import (
+    EVENT_DELIVERY_FAILED,
+    QUEUED,
+    outbox_backoff,
+)
+from custom_components.slack_webhook.outbox import OutboxStore
+from custom_components.slack_webhook.pacer import TokenBucket
+from custom_components.slack_webhook.payload import check_response_url
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import issue_registry as ir
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+)
+
+from .backoff import fast_backoff
+from .conftest import SetupEntry
+from .slack_server import Answer, SlackServer
+
+NO_RETRIES = {
+    CONF_RETRIES_CONNECTION: 0,
+    CONF_RETRIES_SERVER: 0,
+    CONF_RETRIES_RATE_LIMIT: 0,
+    CONF_TIMEOUT: 2,
+}
+UNAVAILABLE = Answer(status=503, body="service_unavailable")
+HOOK = "https://hooks.slack.com/services/T0001/B0001/s3cr3tT0k3nValue"
+
+
+@pytest.fixture(autouse=True)
+def fast_outbox() -> Iterator[None]:
+    """Retry, redeliver the outbox and write its removals within milliseconds."""
+    with fast_backoff():
+        yield
+
+
+async def _until(condition: Callable[[], bool], seconds: float = 10) -> None:
+    """Wait until `condition` holds, for `seconds` at most."""
+    async with asyncio.timeout(seconds):
+        while not condition():
+            await asyncio.sleep(0.01)
+
+
+def _record(text: str, **changes: Any) -> dict[str, Any]:
+    """Return an outbox record as HA's store holds it, accepted just now."""
+    now = time.time()
+    record = {
+        "id": f"id-{text}",
+        "body": {"text": text},
+        "headers": {},
+        "response_url": None,
+        "accepted": now,
+        "expires": now + 3600,
+        "attempts": 0,
+        "next_try": 0.0,
+    }
+    return record | changes
+
+
+def _outbox(hass_storage: dict[str, Any], entry_id: str, records: list[Any]) -> None:
+    """Put records in an entry's outbox file before it is set up."""
+    hass_storage[f"{DOMAIN}.{entry_id}.outbox"] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": f"{DOMAIN}.{entry_id}.outbox",
+        "data": {"messages": records},
+    }
+
+
+def _entry(slack: SlackServer, **options: Any) -> MockConfigEntry:
+    """Return an entry for the local hook with these options, not yet added."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Alerts",
+        data={"name": "Alerts", "url": slack.url},
+        options=options,
+    )
+
+
+async def _set_up(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Add and set up an entry."""
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+@contextmanager
+def _wall_clock_step(seconds: float) -> Iterator[None]:
+    """Step the wall clock (time.time) by `seconds`; the monotonic clock runs on."""
+    real = time.time
+    with patch("time.time", lambda: real() + seconds):
+        yield
+
+
+# Finding 1: a long outage must not kill the delivery task.
+
+
+def test_outbox_backoff_is_bounded_for_any_round() -> None:
+    """The redelivery wait is finite and capped however many rounds failed."""
+    for attempts in (1, 2, 10, 1_025, 10**6):
+        assert 0 < outbox_backoff(attempts) <= 600 * 1.2
+
+
+async def test_many_failed_rounds_keep_the_task_alive(
+    hass: HomeAssistant, slack: SlackServer, hass_storage: dict[str, Any]
+) -> None:
+    """A message that failed 5,000 rounds is retried again, and later ones follow."""
+    entry = _entry(slack, **NO_RETRIES)
+    _outbox(hass_storage, entry.entry_id, [_record("old", attempts=5_000)])
+    slack.answer(UNAVAILABLE, UNAVAILABLE)
+    await _set_up(hass, entry)
+    await _until(lambda: len(slack.received) >= 3)
+    result = await entry.runtime_data.delivery.async_send({"text": "new"})
+    await _until(lambda: [b["text"] for b in slack.accepted] == ["old", "new"])
+    assert result.delivered or result == QUEUED
+
+
+# Finding 2: what is accepted is storable and sendable.
+
+
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        ({"text": "half an emoji \ud83d"}, "invalid_unicode"),
+        ({"blocks": '[{"type": "section", "n": NaN}]'}, "invalid_json"),
+        (
+            {
+                "text": "x",
+                "metadata": {"event_type": "t", "event_payload": {"n": math.inf}},
+            },
+            "not_json",
+        ),
+    ],
+    ids=["lone-surrogate", "nan-in-json-string", "infinity-value"],
+)
+async def test_unstorable_input_is_refused_before_anything_is_queued(
+    hass: HomeAssistant,
+    slack: SlackServer,
+    setup_entry: SetupEntry,
+    hass_storage: dict[str, Any],
+    data: dict[str, Any],
+    key: str,
+) -> None:
+    """Input HA's store or JSON cannot hold is refused with a translated error."""
+    entry = await setup_entry(**NO_RETRIES)
+    slack.default = UNAVAILABLE  # anything accepted would be queued
+    call = hass.services.async_call(
+        DOMAIN,
+        "send",
+        {"entity_id": "notify.alerts", **data},
+        blocking=True,
+        return_response=True,
+    )
+    with pytest.raises(ServiceValidationError) as err:
+        await call
+    assert err.value.translation_key == key
+    assert slack.received == []
+    assert entry.runtime_data.delivery.pending == 0
+
+
+async def test_deep_nesting_is_refused(
+    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
+) -> None:
+    """Blocks nested deeper than the store can hold are refused, nothing sent."""
+    await setup_entry(**NO_RETRIES)
+    deep: Any = "leaf"
+    for _ in range(300):
+        deep = [deep]
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "send",
+            {"entity_id": "notify.alerts", "blocks": [{"type": "x", "deep": deep}]},
+            blocking=True,
+        )
+    assert err.value.translation_key == "too_deep"
+    assert slack.received == []
+
+
+async def test_a_message_too_large_is_refused(
+    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
+) -> None:
+    """One message's encoded size is capped with a clear error."""
+    await setup_entry(**NO_RETRIES)
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "€" * 39_000}}]
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "send",
+            {"entity_id": "notify.alerts", "blocks": blocks * 50},
+            blocking=True,
+        )
+    assert err.value.translation_key == "message_too_large"
+    assert slack.received == []
+
+
+# Finding 3: unload during an outbox write answers every caller.
+
+
+async def test_unload_during_an_outbox_write_answers_the_caller(
+    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
+) -> None:
+    """A caller whose message is being written when the entry unloads is answered."""
+    entry = await setup_entry(**NO_RETRIES)
+    slack.default = UNAVAILABLE
+    writing = asyncio.Event()
+    never = asyncio.Event()
+    real_save = OutboxStore.async_save
+
+    async def blocked_save(self: OutboxStore, messages: Any) -> None:
+        if not writing.is_set():
+            writing.set()
+            await never.wait()
+        await real_save(self, messages)
+
+    with patch.object(OutboxStore, "async_save", blocked_save):
+        caller = asyncio.ensure_future(
+            entry.runtime_data.delivery.async_send({"text": "a"})
+        )
+        await _until(writing.is_set)
+        assert await hass.config_entries.async_unload(entry.entry_id)
+        async with asyncio.timeout(5):
+            assert await caller == QUEUED
+
+
+async def test_a_send_after_unload_is_refused_not_lost(
+    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
+) -> None:
+    """A send reaching a stopped queue (a reload race) is refused, not half-accepted."""
+    entry = await setup_entry(**NO_RETRIES)
+    delivery = entry.runtime_data.delivery
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    with pytest.raises(HomeAssistantError) as err:
+        await delivery.async_send({"text": "late"})
+    assert err.value.translation_key == "not_loaded"
+
+
+# Finding 4: no call waits past its deadline; pauses are capped.
+
+
+@pytest.mark.parametrize("seconds", [3600.0, math.inf, math.nan, -5.0])
+def test_pacer_pause_is_capped(seconds: float) -> None:
+    """A pause never exceeds the cap and is always finite."""
+    now = [100.0]
+    bucket = TokenBucket(rate=1, burst=1, max_pause=60, clock=lambda: now[0])
+    bucket.pause(seconds)
+    assert 0 <= bucket.paused_for <= 60
+
+
+async def test_a_waiting_caller_is_answered_queued_at_its_deadline(
+    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
+) -> None:
+    """Behind a slow pacer a caller is answered queued, and the message still goes."""
+    entry = await setup_entry(
+        **NO_RETRIES | {CONF_TIMEOUT: 1, CONF_MAX_RETRY_AFTER: 1},
+        **{CONF_RATE: 0.2, CONF_BURST: 1},
+    )
+    delivery = entry.runtime_data.delivery
+    first = await delivery.async_send({"text": "1"})
+    assert first.delivered
+    async with asyncio.timeout(10):
+        second = await delivery.async_send({"text": "2"})
+    assert second == QUEUED
+    await _until(lambda: [b["text"] for b in slack.accepted] == ["1", "2"])
+
+
+# Finding 5: scheduling runs on the monotonic clock.
+
+
+async def test_a_wall_clock_step_back_does_not_delay_a_due_retry(
+    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
+) -> None:
+    """After the wall clock steps back an hour, a retry due in milliseconds still runs."""
+    entry = await setup_entry(**NO_RETRIES)
+    slack.answer(UNAVAILABLE)
+    assert await entry.runtime_data.delivery.async_send({"text": "a"}) == QUEUED
+    with _wall_clock_step(-3600):
+        await _until(lambda: [b["text"] for b in slack.accepted] == ["a"])
+
+
+async def test_a_wall_clock_step_forward_does_not_expire_new_messages(
+    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
+) -> None:
+    """A day's step forward (NTP after an offline boot) expires nothing accepted seconds ago."""
+    entry = await setup_entry(**NO_RETRIES)
+    events = async_capture_events(hass, EVENT_DELIVERY_FAILED)
+    slack.answer(UNAVAILABLE, UNAVAILABLE, UNAVAILABLE)
+    assert await entry.runtime_data.delivery.async_send({"text": "a"}) == QUEUED
+    with _wall_clock_step(48 * 3600):
+        await _until(lambda: [b["text"] for b in slack.accepted] == ["a"])
+    assert events == []
+
+
+async def test_expiry_survives_a_restart_bounded_by_max_age(
+    hass: HomeAssistant, slack: SlackServer, hass_storage: dict[str, Any]
+) -> None:
+    """Loaded messages expire by wall time, but never later than max_age from now."""
+    entry = _entry(slack, **NO_RETRIES)
+    now = time.time()
+    _outbox(
+        hass_storage,
+        entry.entry_id,
+        [
+            _record("stale", accepted=now - 90_000, expires=now - 10),
+            _record("far", expires=now + 10**9),
+        ],
+    )
+    events = async_capture_events(hass, EVENT_DELIVERY_FAILED)
+    await _set_up(hass, entry)
+    await _until(lambda: [b["text"] for b in slack.accepted] == ["far"])
+    assert [e.data["reason"] for e in events] == ["expired"]
+    stored = entry.runtime_data.delivery.statistics()
+    assert stored["expired"] == 1
+
+
+# Finding 6: a response_url's answer belongs to that message only.
+
+
+@pytest.mark.parametrize("body", ["invalid_token", "no_service", "expired_url"])
+async def test_a_response_url_auth_answer_fails_only_that_message(
+    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry, body: str
+) -> None:
+    """No reauth flow, no halt: the webhook keeps delivering."""
+    entry = await setup_entry(**NO_RETRIES)
+    delivery = entry.runtime_data.delivery
+    slack.answer(Answer(status=404, body=body))
+    with pytest.raises(HomeAssistantError):
+        await delivery.async_send(
+            {"text": "r"}, response_url=slack.origin + "/actions/T1/1/tok"
+        )
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+    assert (await delivery.async_send({"text": "next"})).delivered
+    assert not delivery.statistics()["halted_for_reauth"]
+
+
+async def test_a_queued_response_url_auth_answer_does_not_halt(
+    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
+) -> None:
+    """From the outbox too: the response_url message is reported, the rest delivered."""
+    entry = await setup_entry(**NO_RETRIES)
+    delivery = entry.runtime_data.delivery
+    events = async_capture_events(hass, EVENT_DELIVERY_FAILED)
+    slack.answer(UNAVAILABLE, Answer(status=403, body="invalid_token"))
+    url = slack.origin + "/actions/T1/1/tok"
+    assert await delivery.async_send({"text": "r"}, response_url=url) == QUEUED
+    assert await delivery.async_send({"text": "hook"}) == QUEUED
+    await _until(lambda: [b["text"] for b in slack.accepted] == ["hook"])
+    assert [e.data["reason"] for e in events] == ["invalid_token"]
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+
+
+# Finding 7: a hand-edited outbox never breaks the entry.
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"expires": "2030-01-01"},
+        {"id": None},
+        {"body": "text"},
+        {"body": {}},
+        {"headers": {"X": 1}},
+        {"attempts": -1},
+        {"response_url": 5},
+        {"accepted": math.nan},
+    ],
+)
+async def test_invalid_outbox_records_are_skipped_and_reported(
+    hass: HomeAssistant,
+    slack: SlackServer,
+    hass_storage: dict[str, Any],
+    bad: dict[str, Any],
+) -> None:
+    """Setup succeeds, the valid records are delivered, a repair issue counts the rest."""
+    entry = _entry(slack, **NO_RETRIES)
+    missing = _record("missing")
+    del missing["expires"]
+    _outbox(
+        hass_storage,
+        entry.entry_id,
+        [_record("a"), _record("bad", **bad), missing, "junk", _record("b")],
+    )
+    await _set_up(hass, entry)
+    assert entry.state is ConfigEntryState.LOADED
+    await _until(lambda: entry.runtime_data.delivery.pending == 0)
+    assert [b["text"] for b in slack.accepted] == ["a", "b"]
+    issue = ir.async_get(hass).async_get_issue(
+        DOMAIN, f"outbox_invalid_{entry.entry_id}"
+    )
+    assert issue is not None
+    assert issue.translation_placeholders == {"name": "Alerts", "count": "3"}
+    assert (await entry.runtime_data.delivery.async_send({"text": "c"})).delivered
+
+
+@pytest.mark.parametrize(
+    "data", [{"messages": "x"}, ["x"], {"messages": [1, 2]}, {"other": []}]
+)
+async def test_an_outbox_of_the_wrong_shape_still_sets_up(
+    hass: HomeAssistant,
+    slack: SlackServer,
+    hass_storage: dict[str, Any],
+    data: Any,
+) -> None:
+    """Whatever the file holds, setup succeeds and new messages are delivered."""
+    entry = _entry(slack, **NO_RETRIES)
+    key = f"{DOMAIN}.{entry.entry_id}.outbox"
+    hass_storage[key] = {"version": 1, "minor_version": 1, "key": key, "data": data}
+    await _set_up(hass, entry)
+    assert entry.state is ConfigEntryState.LOADED
+    assert (await entry.runtime_data.delivery.async_send({"text": "c"})).delivered
+
+
+# Findings 11 and 12: the response_url origin and path.
+
+
+@pytest.mark.parametrize(
+    ("hook", "response_url"),
+    [
+        (HOOK, "https://hooks.slack.com:443/actions/T1/1/tok"),
+        (
+            HOOK.replace(".com/", ".com:443/"),
+            "https://hooks.slack.com/actions/T1/1/tok",
+        ),
+        (HOOK, "https://HOOKS.slack.com/commands/T1/1/tok"),
+        ("http://chat.example:80/hooks/abc", "http://chat.example/hooks/reply"),
+    ],
+)
+def test_same_origin_with_default_ports_is_accepted(
+    hook: str, response_url: str
+) -> None:
+    """Explicit default ports and host case do not change the origin."""
+    check_response_url(response_url, hook)
+
+
+@pytest.mark.parametrize(
+    "response_url",
+    [
+        "https://hooks.slack.com/services/T2/B2/other",
+        "https://hooks.slack.com/triggers/T2/1/abc",
+        "https://hooks.slack.com/actions",
+        "https://hooks.slack.com/",
+        "https://hooks.slack.com:8443/actions/T1/1/tok",
+        "http://hooks.slack.com/actions/T1/1/tok",
+        "https://evil.example/actions/T1/1/tok",
+        "not a url",
+    ],
+)
+def test_other_response_urls_are_refused(response_url: str) -> None:
+    """On Slack's hook host only interaction and slash-command URLs are answers."""
+    with pytest.raises(ServiceValidationError) as err:
+        check_response_url(response_url, HOOK)
+    assert err.value.translation_key == "response_url_origin"
+
+
+async def test_an_unreadable_outbox_file_is_kept_aside(
+    hass: HomeAssistant, slack: SlackServer, tmp_path: Path
+) -> None:
+    """A file that is not JSON is moved aside, reported, and setup goes on."""
+    entry = _entry(slack, **NO_RETRIES)
+    hass.config.config_dir = str(tmp_path)
+    storage = tmp_path / ".storage"
+    storage.mkdir()
+    (storage / f"{DOMAIN}.{entry.entry_id}.outbox").write_text("{not json")
+    with patch(
+        "homeassistant.helpers.storage.Store.async_load",
+        side_effect=HomeAssistantError("not JSON"),
+    ):
+        await _set_up(hass, entry)
+    assert entry.state is ConfigEntryState.LOADED
+    issue = ir.async_get(hass).async_get_issue(
+        DOMAIN, f"outbox_unreadable_{entry.entry_id}"
+    )
+    assert issue is not None
+    assert issue.translation_placeholders is not None
+    kept = issue.translation_placeholders["file"]
+    assert kept.startswith(f"{DOMAIN}.{entry.entry_id}.outbox.unreadable-")
+    assert (storage / kept).read_text() == "{not json"
+    assert (await entry.runtime_data.delivery.async_send({"text": "c"})).delivered
