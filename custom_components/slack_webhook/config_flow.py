@@ -73,6 +73,12 @@ SECTION_DELIVERY = "delivery"
 UNFURL_DEFAULT = "default"
 UNFURL_CHOICES = {"on": True, "off": False}
 """Unfurl choices and the option value each stores; the default stores none."""
+EXAMPLES = {
+    "url_example": "https://hooks.slack.com/services/…",
+    "proxy_example": "http://proxy.lan:3128",
+    "proxy_auth_example": "http://user:password@proxy.lan:3128",
+}
+"""Example URLs the forms show; hassfest allows no URL in translation strings."""
 
 URL_SELECTOR = TextSelector(
     TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="off")
@@ -309,6 +315,7 @@ class SlackWebhookConfigFlow(ConfigFlow, domain=DOMAIN):
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(USER_SCHEMA, user_input),
             errors=errors,
+            description_placeholders=EXAMPLES,
         )
 
     async def async_step_reconfigure(
@@ -351,7 +358,10 @@ class SlackWebhookConfigFlow(ConfigFlow, domain=DOMAIN):
             step_id=step_id,
             data_schema=NEW_URL_SCHEMA,
             errors=errors,
-            description_placeholders={CONF_URL: redact_url(entry.data[CONF_URL])},
+            description_placeholders={
+                **EXAMPLES,
+                CONF_URL: redact_url(entry.data[CONF_URL]),
+            },
         )
 
     async def _async_abort_if_other_entry(
@@ -413,6 +423,7 @@ class SlackWebhookOptionsFlow(OptionsFlowWithReload):
                 OPTIONS_SCHEMA, _sectioned(values)
             ),
             errors=errors,
+            description_placeholders=EXAMPLES,
         )
 
     def _options(self, values: Mapping[str, Any]) -> dict[str, Any]:
