@@ -27,6 +27,7 @@ from custom_components.slack_webhook.webhook import (
     WebhookTimeoutError,
     default_retry_handlers,
 )
+from tests.proxy_server import ProxyServer
 from tests.slack_server import Answer, SlackServer
 
 from .common import MakeClient
@@ -229,3 +230,24 @@ async def test_a_closed_session_fails_at_once(slack: SlackServer) -> None:
     assert not isinstance(caught.value, WebhookConnectionError)
     assert pacer.calls == [("acquire", 0.0)]
     assert slack.received == []
+
+
+async def test_an_unknown_charset_is_read_as_utf8(
+    make_client: MakeClient, slack: SlackServer
+) -> None:
+    """A Content-Type naming a charset Python lacks: UTF-8 is used, not an error.
+
+    A proxy gives the raw answer: the Slack-like server cannot encode it.
+    """
+    body = "ok ✓".encode()
+    raw = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=bogus\r\n"
+        b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body)
+    ) + body
+    proxy = ProxyServer(intercept=raw)
+    await proxy.start()
+    try:
+        response = await make_client(proxy=proxy.url).send(text="hi")
+    finally:
+        await proxy.stop()
+    assert response.body == "ok ✓"
