@@ -3,7 +3,9 @@
 It handles plain-http requests in absolute form (`POST http://host/path`), one
 request per connection, and `CONNECT host:port` tunnels (for https), piping
 bytes both ways until either side closes. It may require Basic credentials
-(407 otherwise), for both kinds alike.
+(407 otherwise), for both kinds alike. With `intercept` it forwards nothing and
+answers every request and tunnel with those raw bytes, as a captive portal, a
+filtering proxy or a proxy that lost its users does.
 """
 
 import asyncio
@@ -24,6 +26,22 @@ _REFUSED = (
     b'Proxy-Authenticate: Basic realm="test"\r\n'
     b"Content-Length: 0\r\nConnection: close\r\n\r\n"
 )
+REFUSED_407 = _REFUSED
+"""A proxy demanding credentials."""
+PORTAL_302 = (
+    b"HTTP/1.1 302 Found\r\nLocation: http://portal.lan/login\r\n"
+    b"Content-Length: 0\r\nConnection: close\r\n\r\n"
+)
+"""A captive portal sending every request to its login page."""
+_PAGE = b"<html><body><h1>Access denied</h1>Ask your administrator.</body></html>"
+
+
+def html_answer(status: int, reason: str) -> bytes:
+    """Return a raw answer with an HTML page, as a portal or filter gives."""
+    return (
+        f"HTTP/1.1 {status} {reason}\r\nContent-Type: text/html\r\n"
+        f"Content-Length: {len(_PAGE)}\r\nConnection: close\r\n\r\n"
+    ).encode() + _PAGE
 
 
 @dataclass(frozen=True)
@@ -43,11 +61,19 @@ class Proxied:
 
 
 class ProxyServer:
-    """A forward proxy; `credentials` = (user, password) makes it demand them."""
+    """A forward proxy; `credentials` = (user, password) makes it demand them.
 
-    def __init__(self, credentials: tuple[str, str] | None = None) -> None:
+    `intercept` (raw HTTP answer bytes) makes it answer everything with them.
+    """
+
+    def __init__(
+        self,
+        credentials: tuple[str, str] | None = None,
+        intercept: bytes | None = None,
+    ) -> None:
         """Create a proxy; start() makes it listen."""
         self.credentials = credentials
+        self.intercept = intercept
         self.seen: list[Proxied] = []
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -102,6 +128,15 @@ class ProxyServer:
         """Forward one request or tunnel, or refuse it, then close the connection."""
         try:
             method, target, headers = await _read_head(reader)
+            if self.intercept is not None:
+                if method != "CONNECT":
+                    await reader.readexactly(int(headers.get("content-length", "0")))
+                self.seen.append(
+                    Proxied(method, target, headers.get("proxy-authorization"), False)
+                )
+                writer.write(self.intercept)
+                await writer.drain()
+                return
             if method == "CONNECT":
                 await self._tunnel(target, headers, reader, writer)
                 return

@@ -29,6 +29,8 @@ class Answer:
     delay: float = 0.0
     reset: bool = False
     """Close the connection without answering."""
+    stream: bool = False
+    """Send the body over and over, without end, until the client leaves."""
 
 
 @dataclass
@@ -150,6 +152,21 @@ class SlackServer:
             request.transport.abort()
             return web.Response()
         received.status = answer.status
+        if answer.stream:
+            return await _stream_forever(request, answer)
         return web.Response(
             status=answer.status, text=answer.body, headers=answer.headers
         )
+
+
+async def _stream_forever(request: web.Request, answer: Answer) -> web.StreamResponse:
+    """Answer with the body repeated until the client closes the connection."""
+    response = web.StreamResponse(status=answer.status, headers=answer.headers)
+    await response.prepare(request)
+    chunk = (answer.body or "x").encode() * 1024
+    try:
+        while True:
+            await response.write(chunk)
+    except ConnectionError:
+        pass
+    return response

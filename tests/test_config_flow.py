@@ -4,12 +4,17 @@ from collections.abc import Iterator
 import json
 import logging
 from pathlib import Path
+import socket
 from typing import Any
 from unittest.mock import AsyncMock, patch
 
 import pytest
 
-from custom_components.slack_webhook.config_flow import url_error, webhook_unique_id
+from custom_components.slack_webhook.config_flow import (
+    probe_errors,
+    url_error,
+    webhook_unique_id,
+)
 from custom_components.slack_webhook.const import (
     CONF_BURST,
     CONF_MAX_AGE,
@@ -36,6 +41,14 @@ from custom_components.slack_webhook.const import (
     DEFAULT_TIMEOUT,
     DOMAIN,
 )
+from custom_components.slack_webhook.webhook import (
+    WebhookConnectTimeoutError,
+    WebhookDNSError,
+    WebhookError,
+    WebhookProxyError,
+    WebhookSessionClosedError,
+    WebhookTLSError,
+)
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_NAME, CONF_URL
 from homeassistant.core import HomeAssistant
@@ -46,7 +59,13 @@ from pytest_homeassistant_custom_component.common import (
     get_schema_suggested_value,
 )
 
-from .proxy_server import PROXY_PASSWORD, PROXY_USER, ProxyServer
+from .proxy_server import (
+    PORTAL_302,
+    PROXY_PASSWORD,
+    PROXY_USER,
+    ProxyServer,
+    html_answer,
+)
 from .slack_server import HOOK_PATH, SECRET, Answer, SlackServer
 
 STRINGS = json.loads(
@@ -295,13 +314,20 @@ PROBE_ERRORS = [
         {"base": "unknown"},
         id="502",
     ),
-    pytest.param(Answer(status=401, body="nope"), {"base": "unknown"}, id="401"),
+    pytest.param(
+        Answer(status=401, body="nope"), {CONF_URL: "webhook_rejected"}, id="401"
+    ),
+    pytest.param(
+        Answer(status=403, body="<html><h1>Forbidden</h1></html>"),
+        {"base": "not_from_webhook"},
+        id="html-403",
+    ),
     pytest.param(
         Answer(status=429, body="rate_limited"), {"base": "unknown"}, id="429"
     ),
     pytest.param(
         Answer(status=302, body="", headers={"Location": "/elsewhere"}),
-        {"base": "unknown"},
+        {"base": "not_from_webhook"},
         id="302",
     ),
 ]
@@ -708,8 +734,14 @@ async def test_options_flow_clears_values(
 @pytest.mark.parametrize(
     ("submitted", "stored"),
     [
+        (
+            "http://********:********@proxy.lan:3128",
+            "http://u:p%40ss@proxy.lan:3128",
+        ),
         ("http://u:********@proxy.lan:3128", "http://u:p%40ss@proxy.lan:3128"),
         ("http://u:********@other.lan:8080", "http://u:p%40ss@other.lan:8080"),
+        ("http://v:********@proxy.lan:3128", "http://v:p%40ss@proxy.lan:3128"),
+        ("http://********:new@proxy.lan:3128", "http://u:new@proxy.lan:3128"),
         ("http://u:new@proxy.lan:3128", "http://u:new@proxy.lan:3128"),
         ("http://proxy.lan:3128", "http://proxy.lan:3128"),
     ],
@@ -717,13 +749,13 @@ async def test_options_flow_clears_values(
 async def test_options_flow_proxy_password(
     hass: HomeAssistant, old_entry: MockConfigEntry, submitted: str, stored: str
 ) -> None:
-    """The form masks the proxy's password; the mask keeps the stored one."""
+    """The form masks the proxy's user and password; a mask keeps the stored part."""
     hass.config_entries.async_update_entry(
         old_entry, options={CONF_PROXY: "http://u:p%40ss@proxy.lan:3128"}
     )
     result = await hass.config_entries.options.async_init(old_entry.entry_id)
     shown = get_schema_suggested_value(result["data_schema"].schema, CONF_PROXY)
-    assert shown == "http://u:********@proxy.lan:3128"
+    assert shown == "http://********:********@proxy.lan:3128"
 
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], options_input(proxy=submitted)
@@ -781,3 +813,147 @@ async def test_options_take_effect(
 
     assert [p.target for p in proxy.forwarded] == [slack.url]
     assert len(slack.received) == 2
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "http://:T0KEN@proxy.lan:3128",
+        "http://T0KEN@proxy.lan:3128",
+        "http://us%2Fer:pa%3Fss@proxy.lan:3128",
+    ],
+    ids=["empty-user", "user-only", "percent-encoded"],
+)
+async def test_options_flow_masks_every_credential_form(
+    hass: HomeAssistant, old_entry: MockConfigEntry, stored: str
+) -> None:
+    """No credential shows in the form, and the masked form stores them unchanged."""
+    hass.config_entries.async_update_entry(old_entry, options={CONF_PROXY: stored})
+    result = await hass.config_entries.options.async_init(old_entry.entry_id)
+    shown = get_schema_suggested_value(result["data_schema"].schema, CONF_PROXY)
+    assert shown == "http://********:********@proxy.lan:3128"
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], options_input(proxy=shown)
+    )
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert old_entry.options[CONF_PROXY] == stored
+
+
+AMBIGUOUS_PROXY = "http://user:1234/x@proxy.lan:3128"
+"""A person reads password `1234/x`; a URL parser reads host `user`, port 1234."""
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_user_flow_ambiguous_proxy(
+    hass: HomeAssistant, slack: SlackServer, old_entry: MockConfigEntry
+) -> None:
+    """An ambiguous proxy is refused with its own error before any request."""
+    result = await start_flow(hass, "user", old_entry)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], form_input("user", slack.url, proxy=AMBIGUOUS_PROXY)
+    )
+    assert result["errors"] == {CONF_PROXY: "ambiguous_proxy"}
+    assert_translated(result)
+    assert slack.received == []
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_options_flow_ambiguous_proxy(
+    hass: HomeAssistant, old_entry: MockConfigEntry
+) -> None:
+    """The options form refuses it too, and keeps what was typed."""
+    result = await hass.config_entries.options.async_init(old_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], options_input(proxy=AMBIGUOUS_PROXY)
+    )
+    assert result["errors"] == {CONF_PROXY: "ambiguous_proxy"}
+    assert_translated(result, "options")
+    schema = result["data_schema"].schema
+    assert get_schema_suggested_value(schema, CONF_PROXY) == AMBIGUOUS_PROXY
+    assert CONF_PROXY not in old_entry.options
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+@pytest.mark.parametrize("source", ["reconfigure", "reauth"])
+async def test_new_url_with_a_stored_ambiguous_proxy(
+    hass: HomeAssistant, slack: SlackServer, old_entry: MockConfigEntry, source: str
+) -> None:
+    """A proxy stored before the check: the probe is not sent, the error says why."""
+    hass.config_entries.async_update_entry(
+        old_entry, options={CONF_PROXY: AMBIGUOUS_PROXY}
+    )
+    result = await start_flow(hass, source, old_entry)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], form_input(source, slack.url)
+    )
+    assert result["errors"] == {"base": "ambiguous_proxy"}
+    assert slack.received == []
+
+
+def free_port() -> int:
+    """Return a port on 127.0.0.1 where nothing listens."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_user_flow_unreachable_proxy(
+    hass: HomeAssistant, slack: SlackServer, old_entry: MockConfigEntry
+) -> None:
+    """The proxy is down: the form says so, rather than blaming the webhook."""
+    proxy = f"http://{PROXY_USER}:{PROXY_PASSWORD.replace('/', '%2F')}@127.0.0.1:{free_port()}"
+    result = await start_flow(hass, "user", old_entry)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], form_input("user", slack.url, proxy=proxy)
+    )
+    assert result["errors"] == {"base": "cannot_connect_proxy"}
+    assert_translated(result)
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+@pytest.mark.parametrize(
+    "raw", [PORTAL_302, html_answer(403, "Forbidden")], ids=["portal-302", "html-403"]
+)
+async def test_user_flow_through_an_intercepting_proxy(
+    hass: HomeAssistant, slack: SlackServer, old_entry: MockConfigEntry, raw: bytes
+) -> None:
+    """A portal or filter answers for the hook: not the webhook's refusal."""
+    intercepting = ProxyServer(intercept=raw)
+    await intercepting.start()
+    try:
+        result = await start_flow(hass, "user", old_entry)
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], form_input("user", slack.url, proxy=intercepting.url)
+        )
+    finally:
+        await intercepting.stop()
+    assert result["errors"] == {"base": "not_from_webhook"}
+    assert_translated(result)
+    assert slack.received == []
+
+
+@pytest.mark.parametrize(
+    ("error", "errors"),
+    [
+        (
+            WebhookProxyError("proxy.lan:3128", "refused"),
+            {"base": "cannot_connect_proxy"},
+        ),
+        (WebhookTLSError("untrusted"), {"base": "tls_failed"}),
+        (WebhookDNSError("unknown host"), {"base": "cannot_connect"}),
+        (WebhookConnectTimeoutError("slow"), {"base": "cannot_connect"}),
+        (WebhookSessionClosedError("closed"), {"base": "unknown"}),
+    ],
+)
+def test_probe_errors_by_class(error: WebhookError, errors: dict[str, str]) -> None:
+    """Failures without an answer map by class (an untrusted certificate among them).
+
+    The TLS case is not run against the https server here: Home Assistant's
+    test harness fails a test on the server's own log of the refused handshake.
+    """
+    assert probe_errors(error) == errors
+    assert set(errors.values()) <= set(STRINGS["config"]["error"])

@@ -1,17 +1,19 @@
 """Tests for the diagnostics of a config entry."""
 
 import json
+import math
 
 import pytest
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.slack_webhook.const import (
+    CONF_MAX_RETRY_AFTER,
     CONF_PROXY,
     CONF_TIMEOUT,
     CONF_UNFURL_LINKS,
     DOMAIN,
 )
-from custom_components.slack_webhook.diagnostics import redact_proxy
+from custom_components.slack_webhook.diagnostics import TO_REDACT
 from homeassistant.const import CONF_NAME, CONF_URL
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -21,7 +23,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from .proxy_server import ProxyServer
-from .slack_server import SECRET, SlackServer
+from .slack_server import SECRET, Answer, SlackServer
 
 PROXY_USER = "hauser"
 PROXY_PASSWORD = "pr0xyPass"  # noqa: S105
@@ -108,8 +110,37 @@ async def test_diagnostics_after_delivery(
             "http://**REDACTED**:**REDACTED**@proxy.lan:3128",
         ),
         ("https://u@proxy.lan", "https://**REDACTED**:**REDACTED**@proxy.lan"),
+        ("http://:T0KEN@proxy.lan", "http://**REDACTED**:**REDACTED**@proxy.lan"),
+        ("T0KEN:pw@proxy.lan:3128", "**REDACTED**:**REDACTED**@proxy.lan:3128"),
+        (
+            "http://user:1234/x@proxy.lan",
+            "http://**REDACTED**:**REDACTED**@proxy.lan",
+        ),
     ],
+    ids=["none", "encoded", "user-only", "empty-user", "no-scheme", "ambiguous"],
 )
 def test_redact_proxy(proxy: str, shown: str) -> None:
-    """A proxy's user and password are redacted; a proxy without them is shown."""
-    assert redact_proxy(proxy) == shown
+    """A proxy's user and password are redacted in every form; one without them is shown."""
+    assert TO_REDACT[CONF_PROXY](proxy) == shown
+
+
+async def test_a_huge_retry_after_pauses_for_max_retry_after(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    slack: SlackServer,
+) -> None:
+    """A 400-digit Retry-After pauses sends for max_retry_after, never for infinity."""
+    slack.default = Answer(429, "rate_limited", {"Retry-After": "9" * 400})
+    entry = await setup_entry(hass, slack.url, {CONF_MAX_RETRY_AFTER: 5.0})
+    await hass.services.async_call(
+        "notify",
+        "send_message",
+        {"entity_id": "notify.alerts", "message": "Door opened"},
+        blocking=True,
+    )
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+
+    assert len(slack.received) == 1, "a capped wait is not waited out in the send"
+    paused_for = diagnostics["delivery"]["paused_for"]
+    assert math.isfinite(paused_for)
+    assert 0 < paused_for <= 5

@@ -25,7 +25,11 @@ from custom_components.slack_webhook.const import (
     DOMAIN,
 )
 from custom_components.slack_webhook.delivery import EVENT_DELIVERY_FAILED, Delivery
-from homeassistant.config_entries import SOURCE_REAUTH, SOURCE_USER
+from homeassistant.config_entries import (
+    SOURCE_REAUTH,
+    SOURCE_USER,
+    ConfigEntryState,
+)
 from homeassistant.const import CONF_NAME, CONF_URL, EVENT_LOGGING_CHANGED
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -210,7 +214,11 @@ async def test_config_flows_keep_secrets(
     result = await _user_step(
         hass, evidence, slack.url, f"http://{PROXY_USER}:{PROXY_PASSWORD}@127.0.0.1:1"
     )
-    assert result["errors"] == {"base": "cannot_connect"}
+    assert result["errors"] == {"base": "cannot_connect_proxy"}
+    result = await _user_step(
+        hass, evidence, slack.url, f"http://{PROXY_USER}:{PROXY_PASSWORD}/x@proxy"
+    )
+    assert result["errors"] == {"proxy": "ambiguous_proxy"}
     for answer in (
         Answer(status=404, body="no_service"),
         Answer(status=500, body="rollup_error"),
@@ -235,7 +243,9 @@ async def test_config_flows_keep_secrets(
 
     result = await hass.config_entries.options.async_init(entry.entry_id)
     shown = get_schema_suggested_value(result["data_schema"].schema, CONF_PROXY)
-    assert shown == _proxy_url(auth_proxy, "********"), "the form masks the password"
+    assert shown == f"http://********:********@127.0.0.1:{auth_proxy.port}", (
+        "the form masks the user and password"
+    )
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
         {
@@ -368,3 +378,31 @@ def test_evidence_finds_leaks() -> None:
     wrapped.__cause__ = ValueError(PROXY_PASSWORD)
     evidence.errors.append(wrapped)
     assert set(evidence.leaks()) == {SECRET, PROXY_PASSWORD}
+
+
+@pytest.mark.parametrize(
+    "credentials",
+    [f":{PROXY_PASSWORD}", PROXY_PASSWORD, f"{PROXY_USER}:{PROXY_PASSWORD}/x"],
+    ids=["empty-user", "user-only", "ambiguous"],
+)
+async def test_diagnostics_keep_proxy_secrets_in_every_form(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    slack: SlackServer,
+    credentials: str,
+) -> None:
+    """Whatever form the stored proxy URL has, its credentials do not show."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Alerts",
+        data={CONF_NAME: "Alerts", CONF_URL: slack.url},
+        options={CONF_PROXY: f"http://{credentials}@proxy.lan:3128"},
+    )
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    evidence = Evidence()
+    if entry.state is ConfigEntryState.LOADED:
+        evidence.add(await get_diagnostics_for_config_entry(hass, hass_client, entry))
+    evidence.add(entry.reason)
+    assert evidence.leaks() == {}

@@ -59,15 +59,34 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
-from .webhook import AsyncWebhookClient, redact_url
-from .webhook.errors import WebhookConnectionError, error_code
-
-REJECTED_STATUSES = frozenset(
-    {HTTPStatus.FORBIDDEN, HTTPStatus.NOT_FOUND, HTTPStatus.GONE}
+from .webhook import (
+    AsyncWebhookClient,
+    WebhookConnectionError,
+    WebhookError,
+    WebhookInterceptedError,
+    WebhookProxyAuthError,
+    WebhookProxyError,
+    WebhookRejectedError,
+    WebhookResponseError,
+    WebhookTLSError,
+    ambiguous_proxy,
+    redact_proxy,
+    redact_url,
+    response_error,
+    split_proxy,
 )
-"""Statuses of a hook that is revoked, removed or unknown."""
+
+PROBE_ERRORS: tuple[tuple[type[WebhookError], str, str], ...] = (
+    (WebhookProxyError, "base", "cannot_connect_proxy"),
+    (WebhookProxyAuthError, "base", "proxy_rejected"),
+    (WebhookInterceptedError, "base", "not_from_webhook"),
+    (WebhookTLSError, "base", "tls_failed"),
+    (WebhookConnectionError, "base", "cannot_connect"),
+    (WebhookRejectedError, CONF_URL, "webhook_rejected"),
+)
+"""The form error of each failed probe, by field; the first class that matches wins."""
 PROXY_MASK = "********"
-"""Shown instead of the proxy's password in the options form."""
+"""Shown instead of the proxy's user and password in the options form."""
 SECTION_RETRIES = "retries"
 SECTION_DELIVERY = "delivery"
 UNFURL_DEFAULT = "default"
@@ -214,10 +233,14 @@ def url_error(value: str | None) -> str | None:
 
 
 def proxy_error(value: str | None) -> str | None:
-    """Return the error key for a malformed proxy URL, or None."""
-    if value is None or _http_url(value) is not None:
+    """Return the error key for a malformed or ambiguous proxy URL, or None."""
+    if value is None:
         return None
-    return "invalid_proxy"
+    if ambiguous_proxy(value):
+        return "ambiguous_proxy"
+    if _http_url(value) is None:
+        return "invalid_proxy"
+    return None
 
 
 def form_errors(url: str | None, proxy: str | None) -> dict[str, str]:
@@ -226,18 +249,34 @@ def form_errors(url: str | None, proxy: str | None) -> dict[str, str]:
     return {field: error for field, error in errors.items() if error}
 
 
-def mask_proxy(proxy: str) -> str:
-    """Return a proxy URL with its password masked."""
-    url = URL(proxy)
-    return str(url.with_password(PROXY_MASK)) if url.password else proxy
-
-
 def unmask_proxy(proxy: str, stored: str | None) -> str:
-    """Return a submitted proxy URL with a masked password restored from stored."""
-    url = URL(proxy)
-    if stored is None or url.password != PROXY_MASK:
+    """Return a submitted proxy URL with a masked user or password restored from stored."""
+    head, userinfo, rest = split_proxy(proxy)
+    if stored is None or userinfo is None:
         return proxy
-    return str(url.with_password(URL(stored).password))
+    user, _, password = userinfo.partition(":")
+    if PROXY_MASK not in (user, password):
+        return proxy
+    stored_user, _, stored_password = (split_proxy(stored)[1] or "").partition(":")
+    user = stored_user if user == PROXY_MASK else user
+    password = stored_password if password == PROXY_MASK else password
+    return f"{head}{user}:{password}@{rest}" if password else f"{head}{user}@{rest}"
+
+
+def probe_errors(err: WebhookError) -> dict[str, str]:
+    """Return the form errors for a failed probe; log what no form error explains."""
+    for kind, field, key in PROBE_ERRORS:
+        if isinstance(err, kind):
+            return {field: key}
+    if isinstance(err, WebhookResponseError):
+        LOGGER.error(
+            "Unexpected answer to a webhook probe: HTTP %s %s",
+            err.status_code,
+            err.error,
+        )
+    else:
+        LOGGER.error("Unexpected %s while probing a webhook", type(err).__name__)
+    return {"base": "unknown"}
 
 
 def _text(values: Mapping[str, Any], key: str) -> str | None:
@@ -265,7 +304,7 @@ def _form_values(options: Mapping[str, Any]) -> dict[str, Any]:
     """Return stored options as the options form shows them."""
     values = dict(options)
     if proxy := options.get(CONF_PROXY):
-        values[CONF_PROXY] = mask_proxy(proxy)
+        values[CONF_PROXY] = redact_proxy(proxy, PROXY_MASK)
     for key in (CONF_UNFURL_LINKS, CONF_UNFURL_MEDIA):
         values[key] = _unfurl_choice(options.get(key))
     return values
@@ -376,6 +415,8 @@ class SlackWebhookConfigFlow(ConfigFlow, domain=DOMAIN):
         self, url: str, options: Mapping[str, Any]
     ) -> dict[str, str]:
         """Post an empty message; return errors unless the hook answers as alive."""
+        if key := proxy_error(options.get(CONF_PROXY)):
+            return {"base": key}
         try:
             client = AsyncWebhookClient(
                 url=url,
@@ -385,23 +426,14 @@ class SlackWebhookConfigFlow(ConfigFlow, domain=DOMAIN):
                 retry_handlers=[],
             )
             response = await client.probe()
-        except WebhookConnectionError:
-            return {"base": "cannot_connect"}
+        except WebhookError as err:
+            return probe_errors(err)
         except Exception as err:  # noqa: BLE001
             LOGGER.error("Unexpected %s while probing a webhook", type(err).__name__)
             return {"base": "unknown"}
         if response.ok or response.status_code == HTTPStatus.BAD_REQUEST:
             return {}
-        if response.status_code in REJECTED_STATUSES:
-            return {CONF_URL: "webhook_rejected"}
-        if response.status_code == HTTPStatus.PROXY_AUTHENTICATION_REQUIRED:
-            return {"base": "proxy_rejected"}
-        LOGGER.error(
-            "Unexpected answer to a webhook probe: HTTP %s %s",
-            response.status_code,
-            error_code(response),
-        )
-        return {"base": "unknown"}
+        return probe_errors(response_error(response))
 
 
 class SlackWebhookOptionsFlow(OptionsFlowWithReload):
@@ -415,8 +447,9 @@ class SlackWebhookOptionsFlow(OptionsFlowWithReload):
         values = _form_values(self.config_entry.options)
         if user_input is not None:
             values = _flatten(user_input)
-            if not (errors := form_errors(None, _text(values, CONF_PROXY))):
-                return self.async_create_entry(data=self._options(values))
+            options = self._options(values)
+            if not (errors := form_errors(None, options.get(CONF_PROXY))):
+                return self.async_create_entry(data=options)
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(

@@ -59,7 +59,7 @@ def build_client(
     """Return a client on HA's shared session with the entry's settings."""
     options = entry.options
     timeout = float(options.get(CONF_TIMEOUT, DEFAULT_TIMEOUT))
-    retries = {
+    retries: dict[str, Any] = {
         "connection": int(
             options.get(CONF_RETRIES_CONNECTION, DEFAULT_RETRIES_CONNECTION)
         ),
@@ -79,6 +79,7 @@ def build_client(
             **retries, max_retry_after=max_retry_after
         ),
         pacer=pacer,
+        max_retry_after=max_retry_after,
     )
 
 

@@ -8,7 +8,8 @@ A caller waits at most the client's deadline; then its message is queued.
 Permanent failures are never retried: the caller gets the error or, for a
 message already in the outbox, the event `slack_webhook_delivery_failed`.
 Faults of the path to the hook (a proxy, portal, TLS or DNS) are not the
-message's: messages stay in the outbox and a repair issue is raised.
+message's: messages stay in the outbox and a repair issue is raised; so do
+they when Home Assistant's HTTP session closes under a send (it is stopping).
 
 Scheduling runs on the event loop's monotonic clock, and nothing but
 cancellation ends the delivery task: whatever happens to one message ends
@@ -40,6 +41,7 @@ from .webhook import (
     WebhookError,
     WebhookRateLimitedError,
     WebhookResponse,
+    WebhookSessionClosedError,
     WebhookTimeoutError,
 )
 
@@ -305,7 +307,11 @@ class Delivery:
         self._last_error = err.error
         if isinstance(err, WebhookTimeoutError):
             self._counts["possible_duplicates"] += 1
-        if err.transient or err.path_fault:
+        if (
+            err.transient
+            or err.path_fault
+            or isinstance(err, WebhookSessionClosedError)
+        ):
             if err.path_fault and message.response_url is None:
                 issues.async_raise(
                     self._hass, self._entry, issues.PATH_FAULT, error=err.error

@@ -1,8 +1,7 @@
 """Diagnostics: an entry's settings with its secrets redacted, and delivery statistics."""
 
+from functools import partial
 from typing import Any
-
-from yarl import URL
 
 from homeassistant.const import CONF_URL
 from homeassistant.core import HomeAssistant
@@ -10,18 +9,9 @@ from homeassistant.helpers.redact import REDACTED, async_redact_data
 
 from .const import CONF_PROXY
 from .data import SlackWebhookConfigEntry
-from .webhook import redact_url
+from .webhook import redact_proxy, redact_url
 
-
-def redact_proxy(proxy: str) -> str:
-    """Return a proxy URL with its user and password redacted."""
-    url = URL(proxy)
-    if url.user is None:
-        return proxy
-    return str(url.with_user(REDACTED).with_password(REDACTED))
-
-
-TO_REDACT = {CONF_URL: redact_url, CONF_PROXY: redact_proxy}
+TO_REDACT = {CONF_URL: redact_url, CONF_PROXY: partial(redact_proxy, mask=REDACTED)}
 
 
 async def async_get_config_entry_diagnostics(

@@ -5,33 +5,54 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from .const import DOMAIN
 from .webhook import (
     WebhookAuthError,
+    WebhookDNSError,
     WebhookError,
+    WebhookInterceptedError,
     WebhookPayloadError,
+    WebhookProxyAuthError,
+    WebhookProxyError,
     WebhookRejectedError,
     WebhookRequestError,
+    WebhookSessionClosedError,
+    WebhookTLSError,
 )
+
+TRANSLATION_KEYS: tuple[tuple[type[WebhookError], str], ...] = (
+    (WebhookAuthError, "webhook_auth"),
+    (WebhookProxyAuthError, "proxy_rejected"),
+    (WebhookInterceptedError, "not_from_webhook"),
+    (WebhookRejectedError, "webhook_rejected"),
+    (WebhookPayloadError, "payload_rejected"),
+    (WebhookProxyError, "proxy_unreachable"),
+    (WebhookTLSError, "tls_failed"),
+    (WebhookDNSError, "dns_failed"),
+    (WebhookSessionClosedError, "session_closed"),
+)
+"""The translation key of each error class; the first class that matches wins."""
 
 
 def translated_error(err: WebhookError) -> HomeAssistantError:
-    """Return the error to raise to the caller; it names Slack's code, never the URL."""
+    """Return the error to raise to the caller; it names Slack's code, never the URL.
+
+    A proxy is named by host and port only, never with its credentials.
+    """
     if isinstance(err, WebhookRequestError):
         return ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="invalid_request",
             translation_placeholders={"error": str(err)},
         )
-    if isinstance(err, WebhookAuthError):
-        key = "webhook_auth"
-    elif isinstance(err, WebhookRejectedError):
-        key = "webhook_rejected"
-    elif isinstance(err, WebhookPayloadError):
-        key = "payload_rejected"
-    else:
-        key = "delivery_failed"
+    key = next(
+        (key for kind, key in TRANSLATION_KEYS if isinstance(err, kind)),
+        "delivery_failed",
+    )
+    placeholders = {"error": err.error}
+    if isinstance(err, WebhookProxyError):
+        placeholders["proxy"] = err.proxy
     return HomeAssistantError(
         translation_domain=DOMAIN,
         translation_key=key,
-        translation_placeholders={"error": err.error},
+        translation_placeholders=placeholders,
     )
 
 

@@ -4,7 +4,9 @@ import pytest
 
 from custom_components.slack_webhook.webhook import (
     WebhookAuthError,
+    WebhookInterceptedError,
     WebhookPayloadError,
+    WebhookProxyAuthError,
     WebhookRateLimitedError,
     WebhookRejectedError,
     WebhookResponse,
@@ -35,6 +37,9 @@ def answer(
         ('["error"]', "http_400"),
         ("<html><body>Bad</body></html>", "http_400"),
         ("x" * 65, "http_400"),
+        ("x" * 64, "x" * 64),
+        ("Forbidden", "http_400"),
+        ("9lives", "http_400"),
         ("", "http_400"),
     ],
 )
@@ -46,11 +51,14 @@ def test_error_code(body: str, code: str) -> None:
 @pytest.mark.parametrize(
     ("status", "body", "kind"),
     [
-        (301, "", WebhookRejectedError),
+        (301, "", WebhookInterceptedError),
         (400, "no_text", WebhookPayloadError),
-        (401, "", WebhookRejectedError),
+        (401, "", WebhookInterceptedError),
+        (401, "invalid_auth", WebhookRejectedError),
+        (403, "Forbidden", WebhookInterceptedError),
         (404, "no_service", WebhookAuthError),
-        (407, "", WebhookRejectedError),
+        (407, "", WebhookProxyAuthError),
+        (407, "no_service", WebhookProxyAuthError),
         (413, "", WebhookPayloadError),
         (503, "", WebhookServerError),
         (599, "", WebhookServerError),
@@ -59,10 +67,13 @@ def test_error_code(body: str, code: str) -> None:
 def test_response_error_kinds(
     status: int, body: str, kind: type[WebhookResponseError]
 ) -> None:
-    """Redirects, 401 and 407 need a person; other 4xx are the payload's fault."""
+    """Redirects, 407 and refusals not in Slack's words are the path's; other 4xx the payload's."""
     error = response_error(answer(status, body))
     assert type(error) is kind
     assert error.status_code == status
+    assert error.path_fault is (
+        kind in {WebhookInterceptedError, WebhookProxyAuthError}
+    )
 
 
 def test_retry_after_header_is_found_in_any_case() -> None:

@@ -9,7 +9,6 @@ import ssl
 from urllib.parse import quote
 
 import pytest
-import trustme
 
 from custom_components.slack_webhook.webhook import (
     WebhookConnectionError,
@@ -19,14 +18,6 @@ from tests.proxy_server import Proxied, ProxyServer
 from tests.slack_server import SECRET, SlackServer
 
 from .common import PROXY_PASSWORD, MakeClient
-
-
-@pytest.fixture
-def trusting(tls_ca: trustme.CA) -> ssl.SSLContext:
-    """Return a client context that trusts the test CA (and nothing else)."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies host and chain
-    tls_ca.configure_trust(context)
-    return context
 
 
 @pytest.fixture

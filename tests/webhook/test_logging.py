@@ -8,6 +8,7 @@ import pytest
 from custom_components.slack_webhook.webhook import (
     WebhookAuthError,
     WebhookPayloadError,
+    default_retry_handlers,
     redact_url,
 )
 from custom_components.slack_webhook.webhook.client import _LOGGER
@@ -35,6 +36,9 @@ async def test_debug_log_shows_the_story_without_secrets(
         proxy=auth_proxy.url,
         timeout=0.1,
         default_headers={"Authorization": f"Bearer {SECRET}"},
+        retry_handlers=default_retry_handlers(
+            backoff_factor=0.001, jitter=0, retry_timeouts=True
+        ),
     )
     caplog.set_level(logging.DEBUG, logger=_LOGGER.name)
     with pytest.raises(WebhookPayloadError):

@@ -5,8 +5,9 @@ from urllib.parse import quote
 import pytest
 
 from custom_components.slack_webhook.webhook import (
-    WebhookRejectedError,
+    WebhookProxyAuthError,
     WebhookRequestError,
+    ambiguous_proxy,
 )
 from tests.proxy_server import ProxyServer
 from tests.slack_server import SlackServer
@@ -49,7 +50,7 @@ async def test_missing_proxy_credentials_are_rejected(
     make_client: MakeClient, slack: SlackServer, auth_proxy: ProxyServer
 ) -> None:
     """407 from the proxy: a person must fix the proxy settings."""
-    with pytest.raises(WebhookRejectedError) as caught:
+    with pytest.raises(WebhookProxyAuthError) as caught:
         await make_client(proxy=f"http://127.0.0.1:{auth_proxy.port}").send(text="hi")
     assert caught.value.status_code == 407
     assert slack.received == []
@@ -60,7 +61,7 @@ async def test_wrong_proxy_credentials_are_rejected(
 ) -> None:
     """A wrong password is refused by the proxy, not retried."""
     url = f"http://hauser:{quote('wrong')}@127.0.0.1:{auth_proxy.port}"
-    with pytest.raises(WebhookRejectedError):
+    with pytest.raises(WebhookProxyAuthError):
         await make_client(proxy=url).send(text="hi")
     assert len(auth_proxy.seen) == 1
     assert slack.received == []
@@ -108,3 +109,55 @@ def test_proxy_password_is_not_in_the_repr(
     text = repr(make_client(proxy=auth_proxy.url))
     assert PROXY_PASSWORD not in text
     assert quote(PROXY_PASSWORD, safe="") not in text
+
+
+@pytest.mark.parametrize(
+    "proxy",
+    [
+        "http://user:1234/x@proxy.lan:3128",
+        "user:1234/x@proxy.lan:3128",
+        "http://user:pa?ss@proxy.lan",
+        "http://user:pa#ss@proxy.lan",
+        "http://user:pa\\ss@proxy.lan",
+        "http://us/er@proxy.lan",
+    ],
+)
+def test_ambiguous_proxy_is_refused(make_client: MakeClient, proxy: str) -> None:
+    """A raw slash, backslash, ? or # in the credentials: people and parsers disagree."""
+    assert ambiguous_proxy(proxy)
+    with pytest.raises(WebhookRequestError, match="percent-encode") as caught:
+        make_client(proxy=proxy)
+    message = str(caught.value)
+    assert "1234" not in message
+    assert "ss@" not in message
+    assert "proxy.lan" not in message
+
+
+@pytest.mark.parametrize(
+    "proxy",
+    [
+        "http://user:1234%2Fx@proxy.lan:3128",
+        "http://user:p@ss@proxy.lan",
+        "http://:t0ken@proxy.lan",
+        "http://proxy.lan:3128/path?x#y",
+        "proxy.lan:3128",
+    ],
+)
+def test_unambiguous_proxy_is_accepted(make_client: MakeClient, proxy: str) -> None:
+    """Percent-encoded credentials, a raw @ (the last one ends them), or none at all."""
+    assert not ambiguous_proxy(proxy)
+    make_client(proxy=proxy)
+
+
+async def test_percent_encoded_slash_reaches_the_proxy_decoded(
+    make_client: MakeClient, slack: SlackServer
+) -> None:
+    """What a person meant by `1234/x` is sent as the password, once encoded."""
+    server = ProxyServer(credentials=("user", "1234/x"))
+    await server.start()
+    try:
+        proxy = f"http://user:{quote('1234/x', safe='')}@127.0.0.1:{server.port}"
+        await make_client(proxy=proxy).send(text="hi")
+    finally:
+        await server.stop()
+    assert [p.forwarded for p in server.seen] == [True]

@@ -1,9 +1,10 @@
-"""Tests for redact_url."""
+"""Tests for redact_url and redact_proxy."""
 
 from hypothesis import assume, given, strategies as st
 import pytest
 
-from custom_components.slack_webhook.webhook import redact_url
+from custom_components.slack_webhook.webhook import redact_proxy, redact_url
+from custom_components.slack_webhook.webhook.redact import MASK
 
 
 @pytest.mark.parametrize(
@@ -67,3 +68,65 @@ def test_secret_never_survives(secret: str, trailing_slash: bool, query: bool) -
         + (f"?t={secret}" if query else "")
     )
     assert secret not in redact_url(url)
+
+
+@pytest.mark.parametrize(
+    ("proxy", "shown"),
+    [
+        ("http://proxy.lan:3128", "http://proxy.lan:3128"),
+        ("proxy.lan:3128", "proxy.lan:3128"),
+        ("http://u:pw@proxy.lan:3128", "http://***:***@proxy.lan:3128"),
+        ("http://:T0KEN@proxy.lan:3128", "http://***:***@proxy.lan:3128"),
+        ("http://T0KEN@proxy.lan", "http://***:***@proxy.lan"),
+        ("http://T0KEN:@proxy.lan", "http://***:***@proxy.lan"),
+        ("https://u%3Ax:p%40ss@proxy.lan", "https://***:***@proxy.lan"),
+        ("http://u:p@ss@proxy.lan", "http://***:***@proxy.lan"),
+        ("u:pw@proxy.lan:3128", "***:***@proxy.lan:3128"),
+        ("u:a://b@proxy.lan:3128", "***:***@proxy.lan:3128"),
+        ("http://user:1234/x@proxy.lan", "http://***:***@proxy.lan"),
+        ("http://u:p?w#x@proxy.lan", "http://***:***@proxy.lan"),
+    ],
+    ids=[
+        "none",
+        "none-no-scheme",
+        "user-password",
+        "empty-user",
+        "user-only",
+        "user-empty-password",
+        "percent-encoded",
+        "raw-at",
+        "no-scheme",
+        "scheme-in-password",
+        "ambiguous-slash",
+        "ambiguous-query",
+    ],
+)
+def test_redact_proxy(proxy: str, shown: str) -> None:
+    """Whatever the form, everything before the last @ is masked, as user and password."""
+    assert redact_proxy(proxy) == shown
+
+
+def test_redact_proxy_with_another_mask() -> None:
+    """Diagnostics and forms use their own mask."""
+    assert redact_proxy("http://u:p@h:1", "##") == "http://##:##@h:1"
+
+
+credential = st.text(
+    alphabet=st.characters(codec="ascii", exclude_characters="@"), min_size=4
+)
+
+
+@given(
+    user=credential | st.just(""),
+    password=credential | st.just(""),
+    scheme=st.sampled_from(["http://", "https://", ""]),
+)
+def test_credentials_never_survive(user: str, password: str, scheme: str) -> None:
+    """No user or password shows, whatever characters they hold."""
+    host = "proxy.lan:3128"
+    for secret in (user, password):
+        assume(not secret or (secret not in scheme + host and secret not in MASK))
+    shown = redact_proxy(f"{scheme}{user}:{password}@{host}")
+    assert shown.endswith(f"@{host}")
+    for secret in (user, password):
+        assert not secret or secret not in shown

@@ -11,13 +11,18 @@ from custom_components.slack_webhook.webhook import (
     RetryState,
     ServerErrorRetryHandler,
     WebhookConnectionError,
+    WebhookConnectTimeoutError,
+    WebhookDNSError,
     WebhookError,
     WebhookPayloadError,
+    WebhookProxyError,
     WebhookRateLimitedError,
     WebhookRequestError,
     WebhookResponse,
     WebhookServerError,
+    WebhookSessionClosedError,
     WebhookTimeoutError,
+    WebhookTLSError,
     default_retry_handlers,
 )
 
@@ -66,7 +71,12 @@ def test_state_counts() -> None:
     ("error", "retried"),
     [
         (WebhookConnectionError("reset"), True),
-        (WebhookTimeoutError("slow"), True),
+        (WebhookConnectTimeoutError("no connection"), True),
+        (WebhookDNSError("unknown host"), True),
+        (WebhookProxyError("proxy.lan:3128", "refused"), True),
+        (WebhookTimeoutError("slow"), False),
+        (WebhookTLSError("untrusted"), False),
+        (WebhookSessionClosedError("closed"), False),
         (WebhookServerError(answer(500)), False),
         (WebhookRequestError("bad"), False),
     ],
@@ -74,7 +84,7 @@ def test_state_counts() -> None:
 def test_connection_handler_takes_connection_errors(
     error: WebhookError, retried: bool
 ) -> None:
-    """Resets, refusals and timeouts are retried; answers are not its business."""
+    """Resets, refusals, DNS and connect timeouts are retried; others not by default."""
     handler = ConnectionErrorRetryHandler(max_retry_count=1)
     assert handler.can_retry(state=RetryState(), error=error) is retried
 
@@ -101,6 +111,7 @@ def test_handler_stops_at_its_count() -> None:
         (rate_limited(None), 0.5),
         (rate_limited(10), 10),
         (rate_limited(10.5), None),
+        (WebhookRateLimitedError(answer(429), 10, capped=True), None),
         (WebhookServerError(answer(503)), None),
     ],
 )
@@ -153,3 +164,8 @@ def test_default_handlers() -> None:
     assert [h.max_retry_count for h in (connection, rate_limit, server)] == [4, 5, 6]
     assert rate_limit.max_wait == 7
     assert server.interval_calculator.calculate_sleep_duration(1) == 4
+    assert isinstance(connection, ConnectionErrorRetryHandler)
+    assert not connection.retry_timeouts
+    eager = default_retry_handlers(retry_timeouts=True)[0]
+    assert isinstance(eager, ConnectionErrorRetryHandler)
+    assert eager.retry_timeouts

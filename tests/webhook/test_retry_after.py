@@ -24,6 +24,8 @@ NOW = datetime(2026, 11, 29, 12, 0, 0, tzinfo=UTC)
         ("-1", None),
         ("nan", None),
         ("inf", None),
+        ("9" * 400, None),
+        ("1e999", None),
         ("soon", None),
         ("", None),
         (None, None),

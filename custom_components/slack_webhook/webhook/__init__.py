@@ -4,21 +4,32 @@ from .body import SupportsToDict
 from .client import AsyncWebhookClient
 from .errors import (
     AUTH_ERRORS,
+    DEFAULT_MAX_RETRY_AFTER,
     WebhookAuthError,
     WebhookConnectionError,
+    WebhookConnectTimeoutError,
+    WebhookDNSError,
     WebhookError,
+    WebhookInterceptedError,
+    WebhookPacerTimeoutError,
     WebhookPayloadError,
+    WebhookProxyAuthError,
+    WebhookProxyError,
     WebhookRateLimitedError,
     WebhookRejectedError,
     WebhookRequestError,
     WebhookResponseError,
     WebhookServerError,
+    WebhookSessionClosedError,
     WebhookTimeoutError,
+    WebhookTLSError,
     error_code,
     response_error,
+    slack_code,
 )
 from .pacer import Pacer
-from .redact import redact_url
+from .proxy import ambiguous_proxy, parse_proxy
+from .redact import redact_proxy, redact_url, split_proxy
 from .response import WebhookResponse
 from .retry import (
     BackoffRetryIntervalCalculator,
@@ -31,9 +42,12 @@ from .retry import (
     default_retry_handlers,
 )
 from .retry_after import parse_retry_after
+from .transport import MAX_BODY_BYTES
 
 __all__ = [
     "AUTH_ERRORS",
+    "DEFAULT_MAX_RETRY_AFTER",
+    "MAX_BODY_BYTES",
     "AsyncWebhookClient",
     "BackoffRetryIntervalCalculator",
     "ConnectionErrorRetryHandler",
@@ -45,19 +59,32 @@ __all__ = [
     "ServerErrorRetryHandler",
     "SupportsToDict",
     "WebhookAuthError",
+    "WebhookConnectTimeoutError",
     "WebhookConnectionError",
+    "WebhookDNSError",
     "WebhookError",
+    "WebhookInterceptedError",
+    "WebhookPacerTimeoutError",
     "WebhookPayloadError",
+    "WebhookProxyAuthError",
+    "WebhookProxyError",
     "WebhookRateLimitedError",
     "WebhookRejectedError",
     "WebhookRequestError",
     "WebhookResponse",
     "WebhookResponseError",
     "WebhookServerError",
+    "WebhookSessionClosedError",
+    "WebhookTLSError",
     "WebhookTimeoutError",
+    "ambiguous_proxy",
     "default_retry_handlers",
     "error_code",
+    "parse_proxy",
     "parse_retry_after",
+    "redact_proxy",
     "redact_url",
     "response_error",
+    "slack_code",
+    "split_proxy",
 ]

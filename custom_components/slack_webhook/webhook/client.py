@@ -8,13 +8,24 @@ Deliberate differences from slack_sdk's AsyncWebhookClient:
 - answers other than 2xx raise mapped exceptions instead of being returned;
 - proxy credentials may sit in the proxy URL and are sent only to the proxy;
   no proxy is read from the environment;
-- logs show a redacted URL, never the body, headers or proxy credentials.
+- logs show a redacted URL, never the body, headers or proxy credentials;
+- a timeout once the request may have been sent is not retried by default
+  (slack_sdk retries it, so a slow hook that does deliver posts the message
+  again); a connect timeout, told apart by aiohttp's per-request connect
+  timeout of CONNECT_SHARE of the attempt's time, is;
+- a Retry-After is believed up to max_retry_after; longer, absurd or
+  unparsable values count as max_retry_after (slack_sdk sleeps whatever it
+  is told);
+- the answer's body is read up to MAX_BODY_BYTES (slack_sdk reads it all);
+- a closed session fails at once (WebhookSessionClosedError), unretried;
+- a proxy URL whose credentials parse ambiguously is refused.
 """
 
 import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 import logging
+import math
 from ssl import SSLContext
 from typing import Any
 
@@ -24,8 +35,10 @@ from yarl import URL
 
 from .body import SupportsToDict, build_body, encode_body
 from .errors import (
+    DEFAULT_MAX_RETRY_AFTER,
     WebhookConnectionError,
     WebhookError,
+    WebhookPacerTimeoutError,
     WebhookRateLimitedError,
     WebhookRequestError,
     WebhookResponseError,
@@ -34,6 +47,7 @@ from .errors import (
 )
 from .headers import base_headers, request_headers, user_agent
 from .pacer import Pacer
+from .proxy import http_url, parse_proxy
 from .redact import redact_url
 from .response import WebhookResponse
 from .retry import RetryHandler, RetryState, default_retry_handlers
@@ -41,6 +55,12 @@ from .transport import post
 
 _LOGGER = logging.getLogger(__name__)
 _PROBE_BODY = b"{}"
+CONNECT_SHARE = 0.5
+"""The share of an attempt's time that connecting may take.
+
+Less than all of it, so aiohttp's connect timeout fires before the attempt's
+own: a connect timeout is safe to retry, a timeout after sending is not.
+"""
 
 type _Retries = list[tuple[RetryHandler, RetryState]]
 
@@ -57,7 +77,10 @@ class AsyncWebhookClient:
     deadline: float | None = None
     """Seconds one send may take, retries and waits included; None for no limit."""
     proxy: str | None = None
-    """http://[user:password@]host:port; the credentials go only to the proxy."""
+    """http://[user:password@]host:port; the credentials go only to the proxy.
+
+    Raw / ? # or \\ in the credentials are refused (percent-encode them).
+    """
     ssl: SSLContext | bool | None = None
     default_headers: Mapping[str, str] | None = None
     """Sent with every request; copied, never mutated."""
@@ -66,6 +89,8 @@ class AsyncWebhookClient:
     retry_handlers: Sequence[RetryHandler] | None = None
     """None means default_retry_handlers()."""
     pacer: Pacer | None = None
+    max_retry_after: float = DEFAULT_MAX_RETRY_AFTER
+    """The longest Retry-After believed, in seconds; longer or absurd ones count as this."""
     logger: logging.Logger = _LOGGER
 
     _redacted: str = field(init=False)
@@ -76,8 +101,10 @@ class AsyncWebhookClient:
     def __post_init__(self) -> None:
         """Check the URL, proxy and headers once, so sends fail only on their own input."""
         _check_url(self.url)
+        if not (math.isfinite(self.max_retry_after) and self.max_retry_after >= 0):
+            raise WebhookRequestError("max_retry_after must be finite and not negative")
         self._redacted = redact_url(self.url)
-        self._proxy = _proxy_url(self.proxy)
+        self._proxy = parse_proxy(self.proxy)
         self._headers = base_headers(
             self.default_headers,
             user_agent(self.user_agent_prefix, self.user_agent_suffix),
@@ -139,12 +166,15 @@ class AsyncWebhookClient:
     async def _deliver(self, data: bytes, headers: CIMultiDict[str]) -> WebhookResponse:
         """Attempt until a 2xx answer, or raise the last error when no retry is left."""
         retries: _Retries = [(handler, RetryState()) for handler in self._handlers]
-        await self._acquire(None)
         deadline = _deadline(self.deadline)
+        try:
+            await self._acquire(deadline)
+        except TimeoutError:
+            raise WebhookPacerTimeoutError("No send slot before the deadline") from None
         attempt = 1
         while True:
             try:
-                return _accepted(
+                return self._accepted(
                     await self._attempt(data, headers, self._limit(deadline), attempt)
                 )
             except (WebhookConnectionError, WebhookResponseError) as err:
@@ -166,6 +196,7 @@ class AsyncWebhookClient:
                     headers=headers,
                     proxy=self._proxy,
                     ssl=True if self.ssl is None else self.ssl,
+                    connect_timeout=limit * CONNECT_SHARE,
                 )
         except TimeoutError:
             error = WebhookTimeoutError(f"No answer within {limit:g} s")
@@ -180,6 +211,12 @@ class AsyncWebhookClient:
             response.status_code,
             attempt,
         )
+        return response
+
+    def _accepted(self, response: WebhookResponse) -> WebhookResponse:
+        """Return a 2xx answer, or raise the error it maps to."""
+        if not response.ok:
+            raise response_error(response, max_retry_after=self.max_retry_after)
         return response
 
     def _log_failure(self, attempt: int, error: WebhookConnectionError) -> None:
@@ -241,13 +278,6 @@ class AsyncWebhookClient:
         return max(0.0, min(self.timeout, remaining))
 
 
-def _accepted(response: WebhookResponse) -> WebhookResponse:
-    """Return a 2xx answer, or raise the error it maps to."""
-    if not response.ok:
-        raise response_error(response)
-    return response
-
-
 def _next_wait(retries: _Retries, error: WebhookError) -> float | None:
     """Return the wait the first willing handler grants, or None if none does."""
     for handler, state in retries:
@@ -265,32 +295,5 @@ def _deadline(seconds: float | None) -> float | None:
 
 def _check_url(url: str) -> None:
     """Refuse a URL that is not absolute http(s); the message never holds the URL."""
-    if _http_url(url) is None:
+    if http_url(url) is None:
         raise WebhookRequestError("The webhook URL must be an absolute http(s) URL")
-
-
-def _proxy_url(proxy: str | None) -> URL | None:
-    """Return the proxy as a URL (http:// assumed), or None when there is none.
-
-    Credentials stay in the URL: aiohttp sends them only to the proxy, as
-    Proxy-Authorization, for http and https targets alike (its proxy_auth
-    argument is deprecated in aiohttp 3.14).
-    """
-    if proxy is None or not proxy.strip():
-        return None
-    proxy = proxy.strip()
-    parsed = _http_url(proxy if "://" in proxy else f"http://{proxy}")
-    if parsed is None:
-        raise WebhookRequestError("The proxy must be an http(s) URL with a host")
-    return parsed
-
-
-def _http_url(text: str) -> URL | None:
-    """Return text as an absolute http(s) URL, or None if it is not one."""
-    try:
-        parsed = URL(text)
-    except TypeError, ValueError:
-        return None
-    if parsed.scheme not in ("http", "https") or not parsed.host:
-        return None
-    return parsed

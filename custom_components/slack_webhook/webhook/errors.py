@@ -9,10 +9,21 @@ classes tell a caller what to do:
   must act. WebhookAuthError, its subclass, means the URL itself is dead and
   a new one is needed.
 - WebhookConnectionError, WebhookTimeoutError, WebhookRateLimitedError,
-  WebhookServerError: transient; retrying later may succeed.
+  WebhookServerError, WebhookPacerTimeoutError: transient; retrying later
+  may succeed.
+- WebhookSessionClosedError: the HTTP session is closed; nothing can be sent
+  with it, now or later.
+
+`path_fault` is set when the route to the hook failed rather than the
+message: the proxy is unreachable (WebhookProxyError) or refuses the
+credentials (WebhookProxyAuthError), something other than the hook answered
+(WebhookInterceptedError: a redirect, a captive portal, a filter's page),
+TLS (WebhookTLSError) or DNS (WebhookDNSError) failed. Such a fault is no
+fault of the message, whatever `transient` says: check it first.
 """
 
 import json
+import re
 
 from .response import WebhookResponse
 from .retry_after import parse_retry_after
@@ -21,6 +32,10 @@ AUTH_ERRORS = frozenset(
     {"invalid_token", "no_service", "no_team", "team_disabled", "no_active_hooks"}
 )
 """Codes that mean the webhook URL itself no longer works."""
+DEFAULT_MAX_RETRY_AFTER = 60.0
+"""Seconds: the longest Retry-After taken at its word."""
+_SLACK_CODE = re.compile(r"[a-z][a-z0-9_]{0,63}")
+"""Slack's error codes: lower-case snake case, such as `channel_not_found`."""
 
 
 class WebhookError(Exception):
@@ -28,6 +43,7 @@ class WebhookError(Exception):
 
     transient: bool = False
     path_fault: bool = False
+    """The route to the hook failed (proxy, portal, TLS, DNS), not the message."""
     error: str = "unknown_error"
 
 
@@ -35,6 +51,19 @@ class WebhookRequestError(WebhookError, ValueError):
     """The call's arguments are invalid; nothing was sent."""
 
     error = "invalid_request"
+
+
+class WebhookSessionClosedError(WebhookError):
+    """The HTTP session is closed (Home Assistant is stopping); nothing was sent."""
+
+    error = "session_closed"
+
+
+class WebhookPacerTimeoutError(WebhookError):
+    """No send slot came before the send's deadline; nothing was sent."""
+
+    transient = True
+    error = "pacer_timeout"
 
 
 class WebhookConnectionError(WebhookError):
@@ -45,9 +74,41 @@ class WebhookConnectionError(WebhookError):
 
 
 class WebhookTimeoutError(WebhookConnectionError):
-    """The webhook did not answer in time."""
+    """The webhook did not answer in time; the request may have been delivered."""
 
     error = "timeout"
+
+
+class WebhookConnectTimeoutError(WebhookConnectionError):
+    """No connection was made in time; nothing was sent."""
+
+    error = "connect_timeout"
+
+
+class WebhookProxyError(WebhookConnectionError):
+    """The proxy could not be reached: refused, unknown host or broken."""
+
+    path_fault = True
+    error = "proxy_error"
+
+    def __init__(self, proxy: str, reason: str) -> None:
+        """Name the proxy as host:port, never its credentials, and the reason."""
+        self.proxy = proxy
+        super().__init__(f"Cannot reach the proxy {proxy}: {reason}")
+
+
+class WebhookDNSError(WebhookConnectionError):
+    """The hook's host name could not be resolved."""
+
+    path_fault = True
+    error = "dns_error"
+
+
+class WebhookTLSError(WebhookConnectionError):
+    """The TLS handshake failed: an untrusted certificate, or https intercepted."""
+
+    path_fault = True
+    error = "tls_error"
 
 
 class WebhookResponseError(WebhookError):
@@ -66,26 +127,49 @@ class WebhookPayloadError(WebhookResponseError):
 
 
 class WebhookRejectedError(WebhookResponseError):
-    """The hook is gone, archived or may not post here (403, 404, 410).
-
-    Also 401 and 407 (credentials of the hook or the proxy refused) and
-    redirects (the hook moved): a person must update the configuration.
-    """
+    """The hook is gone, archived or may not post here (401, 403, 404, 410 with Slack's code)."""
 
 
 class WebhookAuthError(WebhookRejectedError):
     """The webhook URL is revoked or unknown; a new URL is needed."""
 
 
+class WebhookProxyAuthError(WebhookRejectedError):
+    """The proxy refused the credentials (407), over plain http or to a CONNECT."""
+
+    path_fault = True
+
+
+class WebhookInterceptedError(WebhookRejectedError):
+    """The answer did not come from the hook: a redirect, a captive portal or a filter.
+
+    Any 3xx, and 401, 403, 404 or 410 without a Slack error code in the body.
+    """
+
+    path_fault = True
+
+
 class WebhookRateLimitedError(WebhookResponseError):
-    """Too many requests (429); retry_after holds the wait Slack asked for."""
+    """Too many requests (429); retry_after holds the wait, within [0, max_retry_after].
+
+    `capped` is set when the hook asked for more than max_retry_after, or for
+    something that is not a wait (unparsable, negative, not finite): the wait
+    then counts as max_retry_after, and the send does not wait it out itself.
+    """
 
     transient = True
 
-    def __init__(self, response: WebhookResponse, retry_after: float | None) -> None:
+    def __init__(
+        self,
+        response: WebhookResponse,
+        retry_after: float | None,
+        *,
+        capped: bool = False,
+    ) -> None:
         """Keep the Retry-After wait in seconds, if the webhook sent one."""
         super().__init__(response)
         self.retry_after = retry_after
+        self.capped = capped
 
 
 class WebhookServerError(WebhookResponseError):
@@ -94,23 +178,42 @@ class WebhookServerError(WebhookResponseError):
     transient = True
 
 
-REJECTED_STATUSES = frozenset({401, 403, 404, 407, 410})
-"""Statuses that mean the hook cannot be used as configured."""
+REJECTED_STATUSES = frozenset({401, 403, 404, 410})
+"""Statuses that mean the hook cannot be used as configured, when Slack says so."""
+PROXY_AUTH_REQUIRED = 407
 
 
-def response_error(response: WebhookResponse) -> WebhookResponseError:
+def response_error(
+    response: WebhookResponse, *, max_retry_after: float = DEFAULT_MAX_RETRY_AFTER
+) -> WebhookResponseError:
     """Return the exception for a webhook's answer other than 2xx."""
     status = response.status_code
     if status == 429:
-        retry_after = parse_retry_after(response.header("Retry-After"))
-        return WebhookRateLimitedError(response, retry_after)
+        return _rate_limited(response, max_retry_after)
     if status >= 500:
         return WebhookServerError(response)
-    if status in REJECTED_STATUSES or status < 400:
+    if status == PROXY_AUTH_REQUIRED:
+        return WebhookProxyAuthError(response)
+    if status < 400 or (status in REJECTED_STATUSES and slack_code(response) is None):
+        return WebhookInterceptedError(response)
+    if status in REJECTED_STATUSES:
         if error_code(response) in AUTH_ERRORS:
             return WebhookAuthError(response)
         return WebhookRejectedError(response)
     return WebhookPayloadError(response)
+
+
+def _rate_limited(
+    response: WebhookResponse, max_retry_after: float
+) -> WebhookRateLimitedError:
+    """Return a 429's error with a finite wait of at most max_retry_after."""
+    value = response.header("Retry-After")
+    if value is None:
+        return WebhookRateLimitedError(response, None)
+    wait = parse_retry_after(value)
+    if wait is None or wait > max_retry_after:
+        return WebhookRateLimitedError(response, max_retry_after, capped=True)
+    return WebhookRateLimitedError(response, wait)
 
 
 def error_code(response: WebhookResponse) -> str:
@@ -119,11 +222,16 @@ def error_code(response: WebhookResponse) -> str:
     Slack answers with a bare code such as `no_text`, or with JSON holding an
     `error` code; HTML error pages and long bodies become `http_<status>`.
     """
+    return slack_code(response) or f"http_{response.status_code}"
+
+
+def slack_code(response: WebhookResponse) -> str | None:
+    """Return the Slack-style error code of a body (bare or JSON `error`), or None."""
     body = response.body.strip()
     for code in (body, _json_error(body)):
-        if code and len(code) <= 64 and code.replace("_", "").isalnum():
+        if code and _SLACK_CODE.fullmatch(code):
             return code
-    return f"http_{response.status_code}"
+    return None
 
 
 def _json_error(body: str) -> str | None:

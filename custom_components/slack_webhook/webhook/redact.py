@@ -1,10 +1,12 @@
-"""Masking the secret parts of a webhook URL for logs, diagnostics and answers."""
+"""Masking the secret parts of webhook and proxy URLs for logs, diagnostics and forms."""
 
+import re
 from urllib.parse import urlsplit
 
 MASK = "***"
 LONG_SEGMENT = 20
 """Path segments this long are masked too: tokens that sit before a suffix."""
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 def redact_url(url: str) -> str:
@@ -34,3 +36,26 @@ def _redact_path(path: str) -> str:
         MASK if i == last or len(segment) >= LONG_SEGMENT else segment
         for i, segment in enumerate(segments)
     )
+
+
+def split_proxy(proxy: str) -> tuple[str, str | None, str]:
+    """Return a proxy URL's `scheme://` (or ""), its raw userinfo (or None) and the rest.
+
+    The userinfo is everything between the scheme and the last @, which holds
+    the credentials whatever the form: no scheme, an empty user, a user alone,
+    percent-encoded or ambiguous (a raw / before the @).
+    """
+    scheme = _SCHEME.match(proxy)
+    head = scheme.group() if scheme else ""
+    userinfo, at, rest = proxy[len(head) :].rpartition("@")
+    return (head, userinfo, rest) if at else (head, None, proxy[len(head) :])
+
+
+def redact_proxy(proxy: str, mask: str = MASK) -> str:
+    """Return a proxy URL with its user and password each replaced by mask.
+
+    Both are masked whenever there are credentials, so the text shows neither
+    them nor which of the two was set.
+    """
+    head, userinfo, rest = split_proxy(proxy)
+    return proxy if userinfo is None else f"{head}{mask}:{mask}@{rest}"

@@ -11,7 +11,10 @@ class WebhookResponse:
     url: str
     status_code: int
     body: str
+    """At most MAX_BODY_BYTES of the answer, decoded (undecodable bytes replaced)."""
     headers: Mapping[str, str]
+    truncated: bool = False
+    """The answer was longer than MAX_BODY_BYTES; the rest was not read."""
 
     @property
     def ok(self) -> bool:

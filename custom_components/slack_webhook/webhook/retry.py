@@ -9,7 +9,14 @@ Deliberate differences from slack_sdk's http_retry:
 - the client gives every handler its own RetryState, so each kind of failure
   has its own count, and consults them on every failed attempt (slack_sdk's
   async webhook client consults them only on 429);
-- the backoff's jitter is a parameter (slack_sdk always adds up to 1 s).
+- the backoff's jitter is a parameter (slack_sdk always adds up to 1 s);
+- a timeout once the request may have been sent (WebhookTimeoutError) is not
+  retried unless the connection handler is given retry_timeouts=True:
+  slack_sdk's connection handler retries aiohttp's ServerTimeoutError, so a
+  slow hook that does deliver gets the message again. A connect timeout
+  (WebhookConnectTimeoutError: nothing was sent) is retried. TLS failures and
+  a closed session are never retried; neither is a 429 whose Retry-After
+  was capped.
 """
 
 from abc import ABC, abstractmethod
@@ -23,6 +30,8 @@ from .errors import (
     WebhookError,
     WebhookRateLimitedError,
     WebhookResponseError,
+    WebhookTimeoutError,
+    WebhookTLSError,
 )
 
 
@@ -93,11 +102,22 @@ class RetryHandler(ABC):
 
 @dataclass(kw_only=True)
 class ConnectionErrorRetryHandler(RetryHandler):
-    """Retries connection failures, resets and timeouts (connect, socket, per attempt)."""
+    """Retries connection failures, resets, DNS and connect timeouts.
+
+    Not TLS failures, which another try does not mend, and timeouts after the
+    request may have been sent only with retry_timeouts: the hook may have
+    posted the message, and a retry would post it twice.
+    """
+
+    retry_timeouts: bool = False
 
     def _can_retry(self, *, state: RetryState, error: WebhookError) -> bool:
-        """Return whether the webhook could not be reached or did not answer."""
-        return isinstance(error, WebhookConnectionError)
+        """Return whether the webhook could not be reached, or did not answer if allowed."""
+        if isinstance(error, WebhookTimeoutError):
+            return self.retry_timeouts
+        return isinstance(error, WebhookConnectionError) and not isinstance(
+            error, WebhookTLSError
+        )
 
 
 @dataclass(kw_only=True)
@@ -105,12 +125,14 @@ class RateLimitErrorRetryHandler(RetryHandler):
     """Retries 429 after its Retry-After (backoff when missing), if it is at most max_wait."""
 
     max_wait: float = 60.0
-    """A longer Retry-After is not waited out: the error goes to the caller."""
+    """A longer or capped Retry-After is not waited out: the error goes to the caller."""
 
     def _can_retry(self, *, state: RetryState, error: WebhookError) -> bool:
         """Return whether the failure is a 429 with an acceptable wait."""
-        return isinstance(error, WebhookRateLimitedError) and (
-            error.retry_after is None or error.retry_after <= self.max_wait
+        return (
+            isinstance(error, WebhookRateLimitedError)
+            and not error.capped
+            and (error.retry_after is None or error.retry_after <= self.max_wait)
         )
 
     def _wait(self, *, state: RetryState, error: WebhookError) -> float:
@@ -142,6 +164,7 @@ def default_retry_handlers(
     max_retry_after: float = 60.0,
     backoff_factor: float = 0.5,
     jitter: float = 1.0,
+    retry_timeouts: bool = False,
 ) -> list[RetryHandler]:
     """Return handlers for connection errors, 429 and server errors with these counts."""
     calculator = BackoffRetryIntervalCalculator(
@@ -149,7 +172,9 @@ def default_retry_handlers(
     )
     return [
         ConnectionErrorRetryHandler(
-            max_retry_count=connection, interval_calculator=calculator
+            max_retry_count=connection,
+            interval_calculator=calculator,
+            retry_timeouts=retry_timeouts,
         ),
         RateLimitErrorRetryHandler(
             max_retry_count=rate_limit,

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+import math
 import re
 
 _SECONDS = re.compile(r"\d+(\.\d+)?")
@@ -10,13 +11,15 @@ _SECONDS = re.compile(r"\d+(\.\d+)?")
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
     """Return the wait a Retry-After value asks for in seconds, or None if absent or invalid.
 
-    A date in the past means no wait (0). Fractions of seconds are accepted.
+    A date in the past means no wait (0). Fractions of seconds are accepted;
+    a number too large for a float (hundreds of digits) is invalid.
     """
     if value is None:
         return None
     value = value.strip()
     if _SECONDS.fullmatch(value):
-        return float(value)
+        seconds = float(value)
+        return seconds if math.isfinite(seconds) else None
     try:
         when = parsedate_to_datetime(value)
     except TypeError, ValueError:
