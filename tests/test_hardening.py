@@ -9,11 +9,13 @@ import time
 from typing import Any
 from unittest.mock import patch
 
+from aiohttp import ClientSession
 import pytest
 
 from custom_components.slack_webhook.const import (
     CONF_BURST,
     CONF_MAX_RETRY_AFTER,
+    CONF_PROXY,
     CONF_RATE,
     CONF_RETRIES_CONNECTION,
     CONF_RETRIES_RATE_LIMIT,
@@ -40,6 +42,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from .backoff import fast_backoff
 from .conftest import SetupEntry
+from .proxy_server import PORTAL_302, REFUSED_407, ProxyServer, html_answer
 from .slack_server import Answer, SlackServer
 
 NO_RETRIES = {
@@ -501,3 +504,62 @@ async def test_an_unreadable_outbox_file_is_kept_aside(
     assert kept.startswith(f"{DOMAIN}.{entry.entry_id}.outbox.unreadable-")
     assert (storage / kept).read_text() == "{not json"
     assert (await entry.runtime_data.delivery.async_send({"text": "c"})).delivered
+
+
+# Finding 9: faults of the path keep the outbox and raise a repair issue.
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [REFUSED_407, PORTAL_302, html_answer(403, "Forbidden")],
+    ids=["proxy-407", "portal-302", "html-403"],
+)
+async def test_a_broken_path_keeps_every_message_and_raises_a_repair(
+    hass: HomeAssistant,
+    slack: SlackServer,
+    proxy: ProxyServer,
+    setup_entry: SetupEntry,
+    answer: bytes,
+) -> None:
+    """Nothing is failed while the path is broken; all goes out once it heals."""
+    proxy.intercept = answer
+    entry = await setup_entry(**NO_RETRIES, **{CONF_PROXY: proxy.url})
+    delivery = entry.runtime_data.delivery
+    events = async_capture_events(hass, EVENT_DELIVERY_FAILED)
+    results = [await delivery.async_send({"text": f"m{i}"}) for i in range(3)]
+    assert results == [QUEUED] * 3
+    await _until(lambda: sum(p.forwarded is False for p in proxy.seen) >= 3)
+    issue_id = f"path_fault_{entry.entry_id}"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+    assert delivery.pending == 3
+    assert events == []
+    proxy.intercept = None
+    await _until(lambda: delivery.pending == 0)
+    assert [b["text"] for b in slack.accepted] == ["m0", "m1", "m2"]
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+    assert events == []
+
+
+async def test_a_closed_session_keeps_the_message(
+    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
+) -> None:
+    """A send that meets a closed HTTP session (HA stopping) queues, never fails."""
+    entry = await setup_entry(**NO_RETRIES)
+    delivery = entry.runtime_data.delivery
+    with patch.object(ClientSession, "closed", True):
+        assert await delivery.async_send({"text": "a"}) == QUEUED
+    await _until(lambda: delivery.pending == 0)
+    assert [b["text"] for b in slack.accepted] == ["a"]
+
+
+async def test_a_timeout_after_sending_counts_as_a_possible_duplicate(
+    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
+) -> None:
+    """A slow hook that posts gets the message again later, and diagnostics say so."""
+    entry = await setup_entry(**NO_RETRIES | {CONF_TIMEOUT: 0.2})
+    delivery = entry.runtime_data.delivery
+    slack.answer(Answer(delay=0.5))
+    assert await delivery.async_send({"text": "slow"}) == QUEUED
+    await _until(lambda: delivery.pending == 0)
+    assert [b["text"] for b in slack.bodies] == ["slow", "slow"]
+    assert delivery.statistics()["possible_duplicates"] == 1
