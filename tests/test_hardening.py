@@ -3,6 +3,7 @@
 import asyncio
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 import math
 from pathlib import Path
 import time
@@ -30,7 +31,12 @@ from custom_components.slack_webhook.delivery import (
 )
 from custom_components.slack_webhook.outbox import OutboxStore
 from custom_components.slack_webhook.pacer import TokenBucket
-from custom_components.slack_webhook.payload import check_response_url
+from custom_components.slack_webhook.payload import (
+    check_response_url,
+    check_storable,
+    parse_json,
+)
+from custom_components.slack_webhook.webhook import AsyncWebhookClient
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -563,3 +569,51 @@ async def test_a_timeout_after_sending_counts_as_a_possible_duplicate(
     await _until(lambda: delivery.pending == 0)
     assert [b["text"] for b in slack.bodies] == ["slow", "slow"]
     assert delivery.statistics()["possible_duplicates"] == 1
+
+
+# The delivery task never dies.
+
+
+async def test_an_unexpected_error_ends_that_message_only(
+    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
+) -> None:
+    """A bug while handling one message fails it, reported; the queue goes on."""
+    entry = await setup_entry(**NO_RETRIES)
+    delivery = entry.runtime_data.delivery
+    real_send = AsyncWebhookClient.send_dict
+    calls = 0
+
+    async def broken_once(self: AsyncWebhookClient, *args: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise RuntimeError("a bug")
+        return await real_send(self, *args)
+
+    with patch.object(AsyncWebhookClient, "send_dict", broken_once):
+        with pytest.raises(HomeAssistantError) as err:
+            await delivery.async_send({"text": "a"})
+        assert err.value.translation_key == "delivery_failed"
+        assert (await delivery.async_send({"text": "b"})).delivered
+    assert [b["text"] for b in slack.accepted] == ["b"]
+    assert delivery.statistics()["failed"] == 1
+
+
+def test_a_json_string_nested_beyond_the_parser_is_refused() -> None:
+    """A JSON string too deep for Python's parser is refused, not crashed on."""
+    with pytest.raises(ServiceValidationError) as err:
+        parse_json("blocks", "[" * 100_000 + "]" * 100_000)
+    assert err.value.translation_key == "too_deep"
+
+
+def test_a_value_json_cannot_encode_is_refused() -> None:
+    """An object the webhook's JSON cannot hold (a datetime from a template) is refused."""
+    with pytest.raises(ServiceValidationError) as err:
+        check_storable({"text": "x", "metadata": {"at": datetime.now(UTC)}}, None)
+    assert err.value.translation_key == "not_json"
+
+
+def test_an_unparsable_response_url_is_refused() -> None:
+    """A response_url yarl cannot parse is refused like any other."""
+    with pytest.raises(ServiceValidationError):
+        check_response_url("http://[::1", HOOK)
