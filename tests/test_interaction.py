@@ -178,6 +178,13 @@ def test_first_action_leads_all_are_kept() -> None:
     assert [action["action_id"] for action in data["actions"]] == ["first", "pick"]
 
 
+def test_ephemeral_message_ts_from_container() -> None:
+    """A click in an ephemeral message has no message; its ts is the container's."""
+    payload = block_actions(button())
+    del payload["message"]
+    assert parse(form(payload))["message_ts"] == MESSAGE["ts"]
+
+
 def test_global_shortcut() -> None:
     """A global shortcut: its callback_id; no channel, message or response_url."""
     payload = {
@@ -259,6 +266,7 @@ def test_slack_example_slash_command() -> None:
         {"type": "block_suggestion", "action_id": "pick", "value": "ga"},
         {"type": "interactive_message", "callback_id": "legacy"},
         {"type": "block_actions", "actions": []},
+        {"type": "block_actions", "actions": "not a list"},
         {"type": "shortcut"},
     ],
     ids=lambda payload: payload["type"],
