@@ -9,8 +9,10 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.slack_webhook.const import (
     CONF_MAX_RETRY_AFTER,
     CONF_PROXY,
+    CONF_SIGNING_SECRET,
     CONF_TIMEOUT,
     CONF_UNFURL_LINKS,
+    CONF_WEBHOOK_ID,
     DOMAIN,
 )
 from custom_components.slack_webhook.diagnostics import TO_REDACT
@@ -23,6 +25,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from .proxy_server import ProxyServer
+from .slack_requests import SIGNING_SECRET, WEBHOOK_ID
 from .slack_server import SECRET, Answer, SlackServer
 
 PROXY_USER = "hauser"
@@ -63,6 +66,27 @@ async def test_diagnostics(
     )
 
     assert await get_diagnostics_for_config_entry(hass, hass_client, entry) == snapshot
+
+
+async def test_diagnostics_interactivity(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """With interactivity: the Request URL's path; the signing secret redacted."""
+    entry = await setup_entry(
+        hass,
+        f"https://hooks.slack.com/services/T0001/B0001/{SECRET}",
+        {CONF_SIGNING_SECRET: SIGNING_SECRET, CONF_WEBHOOK_ID: WEBHOOK_ID},
+    )
+
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+
+    assert diagnostics == snapshot
+    assert diagnostics["interactivity"] == {
+        "request_path": f"/api/webhook/{WEBHOOK_ID}"
+    }
+    assert SIGNING_SECRET not in json.dumps(diagnostics)
 
 
 async def test_diagnostics_after_delivery(

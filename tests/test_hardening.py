@@ -41,6 +41,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.storage import Store
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
@@ -495,10 +496,14 @@ async def test_an_unreadable_outbox_file_is_kept_aside(
     storage = tmp_path / ".storage"
     storage.mkdir()
     (storage / f"{DOMAIN}.{entry.entry_id}.outbox").write_text("{not json")
-    with patch(
-        "homeassistant.helpers.storage.Store.async_load",
-        side_effect=HomeAssistantError("not JSON"),
-    ):
+    real_load = Store.async_load
+
+    async def load(self: Store[Any]) -> Any:
+        if self.key.endswith(".outbox"):
+            raise HomeAssistantError("not JSON")
+        return await real_load(self)
+
+    with patch.object(Store, "async_load", load):
         await _set_up(hass, entry)
     assert entry.state is ConfigEntryState.LOADED
     issue = ir.async_get(hass).async_get_issue(

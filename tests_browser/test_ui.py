@@ -14,6 +14,7 @@ from .conftest import Instance
 
 NAME = "Ops alerts"
 ENTITY_ID = "notify.ops_alerts"
+EVENT_ENTITY_ID = "event.ops_alerts_slack_interaction"
 
 
 def test_onboarding(page: Page, instance: Instance) -> None:
@@ -179,6 +180,57 @@ def test_blueprint(page: Page, instance: Instance) -> None:
     expect(choices.get_by_text("Pending messages")).to_have_count(0)
     instance.screenshot(page, "blueprint")
     choices.get_by_text(NAME, exact=True).click()
+    expect(choices).to_be_hidden()
+
+
+def test_interactivity_options(page: Page, instance: Instance) -> None:
+    """A signing secret turns interactivity on; the options then show the Request URL."""
+    page.goto(instance.url("/config/integrations/integration/slack_webhook"))
+    page.get_by_role("button", name=re.compile("^(Configure|Options)$")).first.click()
+    expect(page.get_by_text("Slack webhook options")).to_be_visible()
+    page.get_by_text("Slack interactivity", exact=True).click()
+    secret = page.locator("input[name=signing_secret]")
+    expect(secret).to_be_visible()
+    # A new entry's form already shows where Slack must post: the path alone,
+    # as this instance has no external URL.
+    expect(page.get_by_text(re.compile(r"/api/webhook/[0-9a-f]{64}"))).to_be_visible()
+    secret.fill("8f742231b10e8888abcd99yyyzzz85a5")
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_text("Options successfully saved")).to_be_visible()
+    page.get_by_role("button", name="Finish").click()
+    # The entry reloaded with its new event entity.
+    expect(page.get_by_role("link", name="3 entities")).to_be_visible()
+
+    page.get_by_role("button", name=re.compile("^(Configure|Options)$")).first.click()
+    page.get_by_text("Slack interactivity", exact=True).click()
+    request_url = page.get_by_text(re.compile(r"/api/webhook/[0-9a-f]{64}"))
+    expect(request_url).to_be_visible()
+    expect(page.locator("input[name=signing_secret]")).to_have_value("********")
+    page.keyboard.press("Escape")
+    expect(page.get_by_text("Slack webhook options")).to_be_hidden()
+
+
+def test_event_entity_in_automation_editor(page: Page, instance: Instance) -> None:
+    """The event entity exists; the answer blueprint's picker offers it, and only it."""
+    page.goto(instance.url("/developer-tools/state"))
+    expect(page.get_by_role("link", name=EVENT_ENTITY_ID)).to_be_visible()
+
+    page.goto(instance.url("/config/blueprint/dashboard"))
+    page.get_by_text("Ask on Slack and act on the answer").first.click()
+    expect(page).to_have_url(re.compile("/config/automation/edit/new"))
+    expect(page.get_by_text("Slack interaction", exact=True).first).to_be_visible()
+    pickers = [
+        picker
+        for picker in page.get_by_text("Select an entity").all()
+        if picker.is_visible()
+    ]
+    # Slack webhook, then Slack interaction.
+    pickers.sort(key=lambda picker: (picker.bounding_box() or {"y": 0})["y"])
+    pickers[1].click()
+    choices = page.get_by_role("dialog", name="Select option")
+    expect(choices.get_by_text("Slack interaction").first).to_be_visible()
+    expect(choices.get_by_text("Pending messages")).to_have_count(0)
+    choices.get_by_text("Slack interaction").first.click()
     expect(choices).to_be_hidden()
 
 

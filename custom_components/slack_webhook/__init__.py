@@ -7,10 +7,11 @@ from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN
 from .data import SlackWebhookConfigEntry, build_runtime_data
+from .inbound import async_setup_interactivity
 from .outbox import OutboxStore
 from .services import async_setup_services
 
-PLATFORMS = [Platform.NOTIFY, Platform.SENSOR]
+PLATFORMS = [Platform.EVENT, Platform.NOTIFY, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
@@ -23,9 +24,10 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 async def async_setup_entry(
     hass: HomeAssistant, entry: SlackWebhookConfigEntry
 ) -> bool:
-    """Set up a webhook: start its delivery queue and its entities."""
+    """Set up a webhook: its delivery queue, Slack's Request URL and its entities."""
     entry.runtime_data = build_runtime_data(hass, entry)
     await entry.runtime_data.delivery.async_start()
+    async_setup_interactivity(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 

@@ -1,6 +1,7 @@
 """Config flow for the Slack Webhook integration."""
 
 from collections.abc import Mapping
+from functools import cached_property
 import hashlib
 from http import HTTPStatus
 from ipaddress import ip_address
@@ -9,6 +10,7 @@ from typing import Any, override
 import probatio
 from yarl import URL
 
+from homeassistant.components import webhook
 from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
@@ -43,9 +45,11 @@ from .const import (
     CONF_RETRIES_CONNECTION,
     CONF_RETRIES_RATE_LIMIT,
     CONF_RETRIES_SERVER,
+    CONF_SIGNING_SECRET,
     CONF_TIMEOUT,
     CONF_UNFURL_LINKS,
     CONF_UNFURL_MEDIA,
+    CONF_WEBHOOK_ID,
     DEFAULT_BURST,
     DEFAULT_MAX_AGE,
     DEFAULT_MAX_RETRY_AFTER,
@@ -59,6 +63,7 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
+from .inbound import request_url
 from .webhook import (
     AsyncWebhookClient,
     WebhookConnectionError,
@@ -87,8 +92,11 @@ PROBE_ERRORS: tuple[tuple[type[WebhookError], str, str], ...] = (
 """The form error of each failed probe, by field; the first class that matches wins."""
 PROXY_MASK = "********"
 """Shown instead of the proxy's user and password in the options form."""
+SIGNING_SECRET_MASK = PROXY_MASK
+"""Shown instead of a stored signing secret in the options form."""
 SECTION_RETRIES = "retries"
 SECTION_DELIVERY = "delivery"
+SECTION_INTERACTIVITY = "interactivity"
 UNFURL_DEFAULT = "default"
 UNFURL_CHOICES = {"on": True, "off": False}
 """Unfurl choices and the option value each stores; the default stores none."""
@@ -102,6 +110,8 @@ EXAMPLES = {
 URL_SELECTOR = TextSelector(
     TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="off")
 )
+SECRET_SELECTOR = URL_SELECTOR
+"""A webhook URL and a signing secret are both passwords to the form."""
 PROXY_SELECTOR = TextSelector(
     TextSelectorConfig(type=TextSelectorType.URL, autocomplete="off")
 )
@@ -187,6 +197,12 @@ OPTIONS_SCHEMA = probatio.Schema(
             ),
             {"collapsed": True},
         ),
+        probatio.Optional(SECTION_INTERACTIVITY): section(
+            probatio.Schema(
+                {probatio.Optional(CONF_SIGNING_SECRET): SECRET_SELECTOR},
+            ),
+            {"collapsed": True},
+        ),
     }
 )
 
@@ -243,6 +259,13 @@ def proxy_error(value: str | None) -> str | None:
     return None
 
 
+def signing_secret_error(value: str | None) -> dict[str, str]:
+    """Return the error of a signing secret with spaces or control characters in it."""
+    if value is None or (value.isprintable() and " " not in value):
+        return {}
+    return {"base": "invalid_signing_secret"}
+
+
 def form_errors(url: str | None, proxy: str | None) -> dict[str, str]:
     """Return the errors of malformed webhook and proxy URLs, by field."""
     errors = {CONF_URL: url_error(url), CONF_PROXY: proxy_error(proxy)}
@@ -297,7 +320,12 @@ def _flatten(user_input: Mapping[str, Any]) -> dict[str, Any]:
 
 def _sectioned(values: Mapping[str, Any]) -> dict[str, Any]:
     """Return form values for the top level and for each section."""
-    return {**values, SECTION_RETRIES: values, SECTION_DELIVERY: values}
+    return {
+        **values,
+        SECTION_RETRIES: values,
+        SECTION_DELIVERY: values,
+        SECTION_INTERACTIVITY: values,
+    }
 
 
 def _form_values(options: Mapping[str, Any]) -> dict[str, Any]:
@@ -305,6 +333,8 @@ def _form_values(options: Mapping[str, Any]) -> dict[str, Any]:
     values = dict(options)
     if proxy := options.get(CONF_PROXY):
         values[CONF_PROXY] = redact_proxy(proxy, PROXY_MASK)
+    if options.get(CONF_SIGNING_SECRET):
+        values[CONF_SIGNING_SECRET] = SIGNING_SECRET_MASK
     for key in (CONF_UNFURL_LINKS, CONF_UNFURL_MEDIA):
         values[key] = _unfurl_choice(options.get(key))
     return values
@@ -437,7 +467,7 @@ class SlackWebhookConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class SlackWebhookOptionsFlow(OptionsFlowWithReload):
-    """Change the proxy, timeout, retry policy and delivery of a webhook."""
+    """Change the proxy, timeout, retry policy, delivery and interactivity of a webhook."""
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
@@ -448,7 +478,9 @@ class SlackWebhookOptionsFlow(OptionsFlowWithReload):
         if user_input is not None:
             values = _flatten(user_input)
             options = self._options(values)
-            if not (errors := form_errors(None, options.get(CONF_PROXY))):
+            errors = form_errors(None, options.get(CONF_PROXY))
+            errors |= signing_secret_error(_text(values, CONF_SIGNING_SECRET))
+            if not errors:
                 return self.async_create_entry(data=options)
         return self.async_show_form(
             step_id="init",
@@ -456,8 +488,17 @@ class SlackWebhookOptionsFlow(OptionsFlowWithReload):
                 OPTIONS_SCHEMA, _sectioned(values)
             ),
             errors=errors,
-            description_placeholders=EXAMPLES,
+            description_placeholders={
+                **EXAMPLES,
+                "request_url": request_url(self.hass, self._webhook_id),
+            },
         )
+
+    @cached_property
+    def _webhook_id(self) -> str:
+        """Return the entry's webhook id for Slack, or a new one for this flow."""
+        stored: str | None = self.config_entry.options.get(CONF_WEBHOOK_ID)
+        return stored or webhook.async_generate_id()
 
     def _options(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """Return the options to store from the submitted form's values."""
@@ -471,4 +512,20 @@ class SlackWebhookOptionsFlow(OptionsFlowWithReload):
         for key in (CONF_UNFURL_LINKS, CONF_UNFURL_MEDIA):
             if (choice := options.pop(key)) in UNFURL_CHOICES:
                 options[key] = UNFURL_CHOICES[choice]
+        secret = _text(values, CONF_SIGNING_SECRET)
+        options.pop(CONF_SIGNING_SECRET, None)
+        return options | self._interactivity(secret)
+
+    def _interactivity(self, secret: str | None) -> dict[str, str]:
+        """Return the signing secret to store and the webhook id that goes with it.
+
+        The mask keeps the stored secret and no secret turns interactivity
+        off; the webhook id, once stored, stays, so the Request URL does too.
+        """
+        stored = self.config_entry.options
+        if secret == SIGNING_SECRET_MASK:
+            secret = stored.get(CONF_SIGNING_SECRET)
+        options = {CONF_SIGNING_SECRET: secret} if secret else {}
+        if secret or CONF_WEBHOOK_ID in stored:
+            options[CONF_WEBHOOK_ID] = self._webhook_id
         return options

@@ -41,3 +41,10 @@ RESPONSE_URL_MAX_AGE: Final = 0.5
 """Hours a response_url accepts messages (Slack's limit is 30 minutes)."""
 DEFAULT_OUTBOX_SIZE: Final = 500
 DEFAULT_RAISE_ON_QUEUED: Final = False
+
+# Config entry options: interactivity (Slack's buttons, shortcuts and slash commands)
+CONF_SIGNING_SECRET: Final = "signing_secret"  # noqa: S105
+CONF_WEBHOOK_ID: Final = "webhook_id"
+"""The id of the Home Assistant webhook that receives Slack's requests."""
+EVENT_INTERACTION: Final = "slack_webhook_interaction"
+"""The bus event fired for each verified request from Slack."""

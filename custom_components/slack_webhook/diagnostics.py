@@ -1,4 +1,4 @@
-"""Diagnostics: an entry's settings with its secrets redacted, and delivery statistics."""
+"""Diagnostics: an entry's settings with its secrets redacted, delivery statistics and Slack's Request URL."""
 
 from functools import partial
 from typing import Any
@@ -7,19 +7,36 @@ from homeassistant.const import CONF_URL
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.redact import REDACTED, async_redact_data
 
-from .const import CONF_PROXY
+from .const import CONF_PROXY, CONF_SIGNING_SECRET, CONF_WEBHOOK_ID
 from .data import SlackWebhookConfigEntry
+from .inbound import is_interactive, request_path
 from .webhook import redact_proxy, redact_url
 
-TO_REDACT = {CONF_URL: redact_url, CONF_PROXY: partial(redact_proxy, mask=REDACTED)}
+
+def redact(value: str) -> str:
+    """Return the redaction mark for a secret."""
+    return REDACTED
+
+
+TO_REDACT = {
+    CONF_URL: redact_url,
+    CONF_PROXY: partial(redact_proxy, mask=REDACTED),
+    CONF_SIGNING_SECRET: redact,
+    CONF_WEBHOOK_ID: redact,
+}
 
 
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: SlackWebhookConfigEntry
 ) -> dict[str, Any]:
-    """Return an entry's data, options and delivery statistics, secrets redacted."""
+    """Return an entry's data, options, delivery statistics and Request URL path, secrets redacted."""
     return {
         "data": async_redact_data(entry.data, TO_REDACT),
         "options": async_redact_data(entry.options, TO_REDACT),
         "delivery": entry.runtime_data.delivery.statistics(),
+        "interactivity": (
+            {"request_path": request_path(entry.options[CONF_WEBHOOK_ID])}
+            if is_interactive(entry)
+            else None
+        ),
     }

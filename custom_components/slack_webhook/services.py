@@ -4,19 +4,19 @@ The schemas refuse unknown fields and check the simple types; payload.py
 checks the rest with translated errors. Blocks, attachments, metadata and
 headers pass through as given (a list, a mapping or a JSON string).
 
-`respond` serves Slack's interactivity: a button in a message posts its
-payload to an HA webhook trigger (the Slack app's Request URL), and the
-automation answers with
+`respond` answers Slack's interactivity: a verified button click, shortcut or
+slash command arrives as the entry's event entity and the bus event
+`slack_webhook_interaction` (inbound.py), and the automation answers with
 
     action: slack_webhook.respond
     target: {entity_id: notify.alerts}
     data:
-      response_url: "{{ (trigger.data.payload | from_json).response_url }}"
+      response_url: "{{ trigger.event.data.response_url }}"
       replace_original: true
       text: "Garage door closed"
 
-The response_url must have the scheme and host of the entry's webhook URL, so
-data from the webhook cannot send a request anywhere else.
+payload.check_response_url keeps the response_url on the webhook's origin
+and, on Slack's hook host, to interaction and slash-command URLs.
 """
 
 from typing import Any, Final
