@@ -5,6 +5,7 @@ from .client import AsyncWebhookClient
 from .errors import (
     AUTH_ERRORS,
     DEFAULT_MAX_RETRY_AFTER,
+    WebhookAnswerFailedError,
     WebhookAuthError,
     WebhookConnectionError,
     WebhookConnectTimeoutError,
@@ -42,12 +43,22 @@ from .retry import (
     default_retry_handlers,
 )
 from .retry_after import parse_retry_after
+from .targets import (
+    TARGET_NAMES,
+    ZULIP_BLOCK_TYPES,
+    TargetKind,
+    kind_from_url,
+    resolve_kind,
+    unsuitable_url,
+)
 from .transport import MAX_BODY_BYTES
 
 __all__ = [
     "AUTH_ERRORS",
     "DEFAULT_MAX_RETRY_AFTER",
     "MAX_BODY_BYTES",
+    "TARGET_NAMES",
+    "ZULIP_BLOCK_TYPES",
     "AsyncWebhookClient",
     "BackoffRetryIntervalCalculator",
     "ConnectionErrorRetryHandler",
@@ -58,6 +69,8 @@ __all__ = [
     "RetryState",
     "ServerErrorRetryHandler",
     "SupportsToDict",
+    "TargetKind",
+    "WebhookAnswerFailedError",
     "WebhookAuthError",
     "WebhookConnectTimeoutError",
     "WebhookConnectionError",
@@ -80,11 +93,14 @@ __all__ = [
     "ambiguous_proxy",
     "default_retry_handlers",
     "error_code",
+    "kind_from_url",
     "parse_proxy",
     "parse_retry_after",
     "redact_proxy",
     "redact_url",
+    "resolve_kind",
     "response_error",
     "slack_code",
     "split_proxy",
+    "unsuitable_url",
 ]

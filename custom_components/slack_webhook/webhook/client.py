@@ -18,7 +18,11 @@ Deliberate differences from slack_sdk's AsyncWebhookClient:
   is told);
 - the answer's body is read up to MAX_BODY_BYTES (slack_sdk reads it all);
 - a closed session fails at once (WebhookSessionClosedError), unretried;
-- a proxy URL whose credentials parse ambiguously is refused.
+- a proxy URL whose credentials parse ambiguously is refused;
+- success is judged by the target's own answer (targets.py): a 2xx whose
+  body says failure, such as Rocket.Chat's `{"success": false}`, raises
+  WebhookAnswerFailedError, and a refusal in a target's own JSON words is
+  that target's, not a captive portal's.
 """
 
 import asyncio
@@ -36,6 +40,7 @@ from yarl import URL
 from .body import SupportsToDict, build_body, encode_body
 from .errors import (
     DEFAULT_MAX_RETRY_AFTER,
+    WebhookAnswerFailedError,
     WebhookConnectionError,
     WebhookError,
     WebhookPacerTimeoutError,
@@ -51,6 +56,14 @@ from .proxy import http_url, parse_proxy
 from .redact import redact_url
 from .response import WebhookResponse
 from .retry import RetryHandler, RetryState, default_retry_handlers
+from .targets import (
+    TARGET_NAMES,
+    TargetKind,
+    answer_failure,
+    clean_message,
+    kind_from_url,
+    target_message,
+)
 from .transport import post
 
 _LOGGER = logging.getLogger(__name__)
@@ -92,6 +105,8 @@ class AsyncWebhookClient:
     max_retry_after: float = DEFAULT_MAX_RETRY_AFTER
     """The longest Retry-After believed, in seconds; longer or absurd ones count as this."""
     logger: logging.Logger = _LOGGER
+    kind: TargetKind | None = None
+    """What the URL points at, which decides how answers are judged; None: from the URL."""
 
     _redacted: str = field(init=False)
     _headers: CIMultiDict[str] = field(init=False)
@@ -104,6 +119,8 @@ class AsyncWebhookClient:
         if not (math.isfinite(self.max_retry_after) and self.max_retry_after >= 0):
             raise WebhookRequestError("max_retry_after must be finite and not negative")
         self._redacted = redact_url(self.url)
+        if self.kind is None:
+            self.kind = kind_from_url(self.url)
         self._proxy = parse_proxy(self.proxy)
         self._headers = base_headers(
             self.default_headers,
@@ -160,8 +177,31 @@ class AsyncWebhookClient:
         return await self._deliver(data, request_headers(self._headers, headers))
 
     async def probe(self) -> WebhookResponse:
-        """Post `{}` once, without pacer or retries, and return whatever came back."""
+        """Post `{}` once, without pacer or retries, and return whatever came back.
+
+        A Workflow Builder trigger gets a GET without a body instead: a POST
+        would start its workflow.
+        """
+        if self.kind is TargetKind.WORKFLOW:
+            return await self._attempt(None, self._headers, self.timeout, 1, "GET")
         return await self._attempt(_PROBE_BODY, self._headers, self.timeout, 1)
+
+    def answer_error(self, response: WebhookResponse) -> WebhookResponseError | None:
+        """Return the error an answer means for this target, or None for success."""
+        kind = self.kind or TargetKind.OTHER
+        if response.ok:
+            if (failure := answer_failure(kind, response)) is None:
+                return None
+            return WebhookAnswerFailedError(
+                response, clean_message(failure, self.url), TARGET_NAMES[kind]
+            )
+        message = target_message(kind, response)
+        return response_error(
+            response,
+            max_retry_after=self.max_retry_after,
+            kind=kind,
+            message=None if message is None else clean_message(message, self.url),
+        )
 
     async def _deliver(self, data: bytes, headers: CIMultiDict[str]) -> WebhookResponse:
         """Attempt until a 2xx answer, or raise the last error when no retry is left."""
@@ -182,10 +222,15 @@ class AsyncWebhookClient:
             attempt += 1
 
     async def _attempt(
-        self, data: bytes, headers: CIMultiDict[str], limit: float, attempt: int
+        self,
+        data: bytes | None,
+        headers: CIMultiDict[str],
+        limit: float,
+        attempt: int,
+        method: str = "POST",
     ) -> WebhookResponse:
-        """POST once within limit seconds and log the outcome."""
-        self.logger.debug("POST %s (attempt %d)", self._redacted, attempt)
+        """Send once within limit seconds and log the outcome."""
+        self.logger.debug("%s %s (attempt %d)", method, self._redacted, attempt)
         try:
             async with asyncio.timeout(limit):
                 response = await post(
@@ -197,6 +242,7 @@ class AsyncWebhookClient:
                     proxy=self._proxy,
                     ssl=True if self.ssl is None else self.ssl,
                     connect_timeout=limit * CONNECT_SHARE,
+                    method=method,
                 )
         except TimeoutError:
             error = WebhookTimeoutError(f"No answer within {limit:g} s")
@@ -214,9 +260,9 @@ class AsyncWebhookClient:
         return response
 
     def _accepted(self, response: WebhookResponse) -> WebhookResponse:
-        """Return a 2xx answer, or raise the error it maps to."""
-        if not response.ok:
-            raise response_error(response, max_retry_after=self.max_retry_after)
+        """Return an answer that means success, or raise the error it maps to."""
+        if (error := self.answer_error(response)) is not None:
+            raise error
         return response
 
     def _log_failure(self, attempt: int, error: WebhookConnectionError) -> None:

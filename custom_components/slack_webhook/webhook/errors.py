@@ -5,6 +5,8 @@ classes tell a caller what to do:
 
 - WebhookRequestError: the arguments are wrong; nothing was sent.
 - WebhookPayloadError: the webhook refused the payload; change it.
+  WebhookAnswerFailedError, its subclass, is a 2xx answer whose body says
+  the message failed (Rocket.Chat's `{"success": false}` and the like).
 - WebhookRejectedError: the hook is gone, revoked or may not post; a person
   must act. WebhookAuthError, its subclass, means the URL itself is dead and
   a new one is needed.
@@ -27,6 +29,7 @@ import re
 
 from .response import WebhookResponse
 from .retry_after import parse_retry_after
+from .targets import TargetKind, is_dead_hook
 
 AUTH_ERRORS = frozenset(
     {"invalid_token", "no_service", "no_team", "team_disabled", "no_active_hooks"}
@@ -114,16 +117,25 @@ class WebhookTLSError(WebhookConnectionError):
 class WebhookResponseError(WebhookError):
     """The webhook answered with a status other than 2xx."""
 
-    def __init__(self, response: WebhookResponse) -> None:
-        """Keep the response; the message holds status and Slack's error code."""
+    def __init__(self, response: WebhookResponse, error: str | None = None) -> None:
+        """Keep the response; the message holds status and the error (Slack's code by default)."""
         self.response = response
         self.status_code = response.status_code
-        self.error = error_code(response)
+        self.error = error or error_code(response)
         super().__init__(f"HTTP {self.status_code}: {self.error}")
 
 
 class WebhookPayloadError(WebhookResponseError):
     """The webhook refused the payload (400 and other 4xx)."""
+
+
+class WebhookAnswerFailedError(WebhookPayloadError):
+    """A 2xx answer whose body says the message failed; `error` is the target's message."""
+
+    def __init__(self, response: WebhookResponse, error: str, target: str) -> None:
+        """Keep the target's name (such as Rocket.Chat) and its own message."""
+        super().__init__(response, error)
+        self.target = target
 
 
 class WebhookRejectedError(WebhookResponseError):
@@ -184,16 +196,27 @@ PROXY_AUTH_REQUIRED = 407
 
 
 def response_error(
-    response: WebhookResponse, *, max_retry_after: float = DEFAULT_MAX_RETRY_AFTER
+    response: WebhookResponse,
+    *,
+    max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
+    kind: TargetKind = TargetKind.SLACK,
+    message: str | None = None,
 ) -> WebhookResponseError:
-    """Return the exception for a webhook's answer other than 2xx."""
+    """Return the exception for a webhook's answer other than 2xx.
+
+    `message` is the target's own error message from a JSON answer (see
+    targets.target_message), already cleaned; with it, the answer is the
+    target's and not a portal's.
+    """
     status = response.status_code
     if status == 429:
         return _rate_limited(response, max_retry_after)
     if status >= 500:
-        return WebhookServerError(response)
+        return WebhookServerError(response, message)
     if status == PROXY_AUTH_REQUIRED:
         return WebhookProxyAuthError(response)
+    if message is not None and status >= 400:
+        return _target_error(response, kind, message)
     if status < 400 or (status in REJECTED_STATUSES and slack_code(response) is None):
         return WebhookInterceptedError(response)
     if status in REJECTED_STATUSES:
@@ -201,6 +224,17 @@ def response_error(
             return WebhookAuthError(response)
         return WebhookRejectedError(response)
     return WebhookPayloadError(response)
+
+
+def _target_error(
+    response: WebhookResponse, kind: TargetKind, message: str
+) -> WebhookResponseError:
+    """Return the exception for a refusal in a target's own words."""
+    if is_dead_hook(kind, response):
+        return WebhookAuthError(response, message)
+    if response.status_code in REJECTED_STATUSES:
+        return WebhookRejectedError(response, message)
+    return WebhookPayloadError(response, message)
 
 
 def _rate_limited(

@@ -27,13 +27,14 @@ async def post(
     url: str,
     *,
     redacted_url: str,
-    data: bytes,
+    data: bytes | None,
     headers: CIMultiDict[str],
     proxy: URL | None,
     ssl: SSLContext | bool,
     connect_timeout: float,
+    method: str = "POST",
 ) -> WebhookResponse:
-    """POST once and return whatever the webhook answered, naming only redacted_url.
+    """POST once (or GET, without data) and return whatever the webhook answered, naming only redacted_url.
 
     Redirects are not followed: aiohttp would turn a redirected POST into a
     GET without the body, which could be answered 200 without posting.
@@ -45,7 +46,8 @@ async def post(
         raise WebhookSessionClosedError("The HTTP session is closed")
     failure: WebhookConnectionError
     try:
-        async with session.post(
+        async with session.request(
+            method,
             url,
             data=data,
             headers=headers,
