@@ -162,7 +162,7 @@ def assert_done(
     )
     assert entry is not None
     assert entry.title == "Alerts"
-    assert dict(entry.data) == {CONF_NAME: "Alerts", CONF_URL: url}
+    assert dict(entry.data) == {CONF_NAME: "Alerts", CONF_URL: url, "target": "slack"}
     if source == "user":
         assert result["type"] is FlowResultType.CREATE_ENTRY
         assert result["result"] is entry
@@ -281,7 +281,12 @@ async def test_user_flow(
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Alerts"
-    assert result["data"] == {CONF_NAME: "Alerts", CONF_URL: slack.url}
+    assert result["data"] == {
+        CONF_NAME: "Alerts",
+        CONF_URL: slack.url,
+        "target": "slack",
+    }
+    assert result["description_placeholders"] == {"target": "Slack incoming webhook"}
     assert result["options"] == {}
     assert result["result"].unique_id == webhook_unique_id(slack.url)
     assert [(r.path, r.json) for r in slack.received] == [(HOOK_PATH, {})]

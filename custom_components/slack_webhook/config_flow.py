@@ -46,7 +46,10 @@ from .const import (
     CONF_RETRIES_RATE_LIMIT,
     CONF_RETRIES_SERVER,
     CONF_SIGNING_SECRET,
+    CONF_TARGET,
+    CONF_TEXT_VARIABLE,
     CONF_TIMEOUT,
+    CONF_TITLE_VARIABLE,
     CONF_UNFURL_LINKS,
     CONF_UNFURL_MEDIA,
     CONF_WEBHOOK_ID,
@@ -59,26 +62,37 @@ from .const import (
     DEFAULT_RETRIES_CONNECTION,
     DEFAULT_RETRIES_RATE_LIMIT,
     DEFAULT_RETRIES_SERVER,
+    DEFAULT_TEXT_VARIABLE,
     DEFAULT_TIMEOUT,
+    DEFAULT_TITLE_VARIABLE,
     DOMAIN,
     LOGGER,
 )
+from .data import entry_kind
+from .entity import MODELS
 from .inbound import request_url
+from .payload import VARIABLE_NAME
 from .webhook import (
     AsyncWebhookClient,
+    TargetKind,
+    WebhookAnswerFailedError,
+    WebhookAuthError,
     WebhookConnectionError,
     WebhookError,
     WebhookInterceptedError,
     WebhookProxyAuthError,
     WebhookProxyError,
     WebhookRejectedError,
+    WebhookResponse,
     WebhookResponseError,
+    WebhookServerError,
     WebhookTLSError,
     ambiguous_proxy,
     redact_proxy,
     redact_url,
-    response_error,
+    resolve_kind,
     split_proxy,
+    unsuitable_url,
 )
 
 PROBE_ERRORS: tuple[tuple[type[WebhookError], str, str], ...] = (
@@ -131,6 +145,15 @@ USER_SCHEMA = probatio.Schema(
     }
 )
 NEW_URL_SCHEMA = probatio.Schema({probatio.Required(CONF_URL): URL_SELECTOR})
+TRIGGER_OPTIONS: dict[Any, Any] = {
+    probatio.Required(
+        CONF_TEXT_VARIABLE, default=DEFAULT_TEXT_VARIABLE
+    ): TextSelector(),
+    probatio.Required(
+        CONF_TITLE_VARIABLE, default=DEFAULT_TITLE_VARIABLE
+    ): TextSelector(),
+}
+"""The variables notify.send_message fills, for Workflow Builder trigger entries only."""
 
 
 def _number(
@@ -245,7 +268,7 @@ def url_error(value: str | None) -> str | None:
         return "invalid_url"
     if url.scheme == "http" and not _is_loopback(url.host or ""):
         return "https_required"
-    return None
+    return unsuitable_url(value)
 
 
 def proxy_error(value: str | None) -> str | None:
@@ -257,6 +280,39 @@ def proxy_error(value: str | None) -> str | None:
     if _http_url(value) is None:
         return "invalid_proxy"
     return None
+
+
+def variable_errors(values: Mapping[str, Any]) -> dict[str, str]:
+    """Return the errors of trigger variable names that are not letters, digits and _."""
+    return {
+        key: "invalid_variable_name"
+        for key in (CONF_TEXT_VARIABLE, CONF_TITLE_VARIABLE)
+        if key in values and not VARIABLE_NAME.fullmatch(str(values[key]))
+    }
+
+
+def probe_verdict(
+    kind: TargetKind, error: WebhookResponseError | None
+) -> dict[str, str]:
+    """Return the form errors for a probe's answer, judged as the target answers.
+
+    A trigger's GET proves the path to Slack (https, so the answer is
+    Slack's), whatever Slack says to a GET, except a proxy's 407 or a
+    server error. Other targets may refuse the empty message (400, or a
+    2xx saying it failed), unless the refusal says the hook is unknown.
+    """
+    if error is None:
+        return {}
+    if kind is TargetKind.WORKFLOW:
+        if isinstance(error, WebhookProxyAuthError | WebhookServerError):
+            return probe_errors(error)
+        return {}
+    refused_empty = error.status_code == HTTPStatus.BAD_REQUEST or isinstance(
+        error, WebhookAnswerFailedError
+    )
+    if refused_empty and not isinstance(error, WebhookAuthError):
+        return {}
+    return probe_errors(error)
 
 
 def signing_secret_error(value: str | None) -> dict[str, str]:
@@ -374,11 +430,18 @@ class SlackWebhookConfigFlow(ConfigFlow, domain=DOMAIN):
                     webhook_unique_id(url), raise_on_progress=False
                 )
                 self._abort_if_unique_id_configured()
-                if not (errors := await self._async_probe(url, options)):
+                errors, kind = await self._async_probe(url, options)
+                if not errors:
                     return self.async_create_entry(
                         title=user_input[CONF_NAME],
-                        data={CONF_NAME: user_input[CONF_NAME], CONF_URL: url},
+                        data={
+                            CONF_NAME: user_input[CONF_NAME],
+                            CONF_URL: url,
+                            CONF_TARGET: kind.value,
+                        },
                         options=options,
+                        description="target",
+                        description_placeholders={"target": _model(kind)},
                     )
         return self.async_show_form(
             step_id="user",
@@ -419,9 +482,12 @@ class SlackWebhookConfigFlow(ConfigFlow, domain=DOMAIN):
             if not (errors := form_errors(url, None)):
                 unique_id = webhook_unique_id(url)
                 await self._async_abort_if_other_entry(unique_id, entry)
-                if not (errors := await self._async_probe(url, entry.options)):
+                errors, kind = await self._async_probe(url, entry.options)
+                if not errors:
                     return self.async_update_reload_and_abort(
-                        entry, unique_id=unique_id, data_updates={CONF_URL: url}
+                        entry,
+                        unique_id=unique_id,
+                        data_updates={CONF_URL: url, CONF_TARGET: kind.value},
                     )
         return self.async_show_form(
             step_id=step_id,
@@ -443,11 +509,16 @@ class SlackWebhookConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def _async_probe(
         self, url: str, options: Mapping[str, Any]
-    ) -> dict[str, str]:
-        """Post an empty message; return errors unless the hook answers as alive."""
-        if key := proxy_error(options.get(CONF_PROXY)):
-            return {"base": key}
+    ) -> tuple[dict[str, str], TargetKind]:
+        """Probe the hook without posting; return errors and the target's kind.
+
+        The URL's shape gives the kind; where it is ambiguous, the answer
+        decides. Triggers get a GET (client.probe), which starts no workflow.
+        """
+        client: AsyncWebhookClient | None = None
         try:
+            if key := proxy_error(options.get(CONF_PROXY)):
+                return {"base": key}, TargetKind.OTHER
             client = AsyncWebhookClient(
                 url=url,
                 session=async_get_clientsession(self.hass),
@@ -457,13 +528,30 @@ class SlackWebhookConfigFlow(ConfigFlow, domain=DOMAIN):
             )
             response = await client.probe()
         except WebhookError as err:
-            return probe_errors(err)
+            return probe_errors(err), _kind(client)
         except Exception as err:  # noqa: BLE001
             LOGGER.error("Unexpected %s while probing a webhook", type(err).__name__)
-            return {"base": "unknown"}
-        if response.ok or response.status_code == HTTPStatus.BAD_REQUEST:
-            return {}
-        return probe_errors(response_error(response))
+            return {"base": "unknown"}, _kind(client)
+        return self._judge(client, response)
+
+    @staticmethod
+    def _judge(
+        client: AsyncWebhookClient, response: WebhookResponse
+    ) -> tuple[dict[str, str], TargetKind]:
+        """Return the errors of a probe's answer and the kind it shows."""
+        client.kind = resolve_kind(_kind(client), response)
+        return probe_verdict(client.kind, client.answer_error(response)), client.kind
+
+
+def _kind(client: AsyncWebhookClient | None) -> TargetKind:
+    """Return the kind a client judges by; OTHER before there is one."""
+    return TargetKind.OTHER if client is None or client.kind is None else client.kind
+
+
+def _model(kind: TargetKind) -> str:
+    """Return how the flow's result names a target kind."""
+    manufacturer, model = MODELS[kind]
+    return f"{manufacturer} {model.lower()}" if manufacturer else model.lower()
 
 
 class SlackWebhookOptionsFlow(OptionsFlowWithReload):
@@ -480,13 +568,15 @@ class SlackWebhookOptionsFlow(OptionsFlowWithReload):
             options = self._options(values)
             errors = form_errors(None, options.get(CONF_PROXY))
             errors |= signing_secret_error(_text(values, CONF_SIGNING_SECRET))
+            errors |= variable_errors(options)
             if not errors:
                 return self.async_create_entry(data=options)
+        schema = OPTIONS_SCHEMA
+        if entry_kind(self.config_entry) is TargetKind.WORKFLOW:
+            schema = schema.extend(TRIGGER_OPTIONS)
         return self.async_show_form(
             step_id="init",
-            data_schema=self.add_suggested_values_to_schema(
-                OPTIONS_SCHEMA, _sectioned(values)
-            ),
+            data_schema=self.add_suggested_values_to_schema(schema, _sectioned(values)),
             errors=errors,
             description_placeholders={
                 **EXAMPLES,

@@ -8,6 +8,8 @@ LOGGER = logging.getLogger(__package__)
 
 # Config entry data
 CONF_PROXY: Final = "proxy"
+CONF_TARGET: Final = "target"
+"""The target kind (webhook.TargetKind); entries made before it was stored have none."""
 
 # Config entry options: the client
 CONF_TIMEOUT: Final = "timeout"
@@ -17,6 +19,12 @@ CONF_RETRIES_SERVER: Final = "retries_server"
 CONF_MAX_RETRY_AFTER: Final = "max_retry_after"
 CONF_UNFURL_LINKS: Final = "unfurl_links"
 CONF_UNFURL_MEDIA: Final = "unfurl_media"
+
+# Config entry options: Workflow Builder triggers
+CONF_TEXT_VARIABLE: Final = "text_variable"
+CONF_TITLE_VARIABLE: Final = "title_variable"
+DEFAULT_TEXT_VARIABLE: Final = "text"
+DEFAULT_TITLE_VARIABLE: Final = "title"
 
 # Config entry options: delivery
 CONF_RATE: Final = "rate"

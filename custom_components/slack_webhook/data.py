@@ -20,6 +20,7 @@ from .const import (
     CONF_RETRIES_CONNECTION,
     CONF_RETRIES_RATE_LIMIT,
     CONF_RETRIES_SERVER,
+    CONF_TARGET,
     CONF_TIMEOUT,
     CONF_UNFURL_LINKS,
     CONF_UNFURL_MEDIA,
@@ -36,7 +37,12 @@ from .const import (
 )
 from .delivery import Delivery, DeliverySettings
 from .pacer import TokenBucket
-from .webhook import AsyncWebhookClient, default_retry_handlers
+from .webhook import (
+    AsyncWebhookClient,
+    TargetKind,
+    default_retry_handlers,
+    kind_from_url,
+)
 
 BODY_DEFAULT_OPTIONS = (CONF_UNFURL_LINKS, CONF_UNFURL_MEDIA)
 
@@ -48,9 +54,17 @@ class SlackWebhookData:
     delivery: Delivery
     defaults: Mapping[str, Any]
     """Body fields the options set, such as {"unfurl_links": False}."""
+    kind: TargetKind
 
 
 type SlackWebhookConfigEntry = ConfigEntry[SlackWebhookData]
+
+
+def entry_kind(entry: ConfigEntry[Any]) -> TargetKind:
+    """Return an entry's target kind: stored, or told by its URL for older entries."""
+    if stored := entry.data.get(CONF_TARGET):
+        return TargetKind(stored)
+    return kind_from_url(entry.data[CONF_URL])
 
 
 def build_client(
@@ -80,6 +94,7 @@ def build_client(
         ),
         pacer=pacer,
         max_retry_after=max_retry_after,
+        kind=entry_kind(entry),
     )
 
 
@@ -101,5 +116,8 @@ def build_runtime_data(
         ),
     )
     delivery = Delivery(hass, entry, build_client(hass, entry, pacer), pacer, settings)
+    kind = entry_kind(entry)
     defaults = {key: options[key] for key in BODY_DEFAULT_OPTIONS if key in options}
-    return SlackWebhookData(delivery=delivery, defaults=defaults)
+    if kind is TargetKind.WORKFLOW:
+        defaults = {}
+    return SlackWebhookData(delivery=delivery, defaults=defaults, kind=kind)

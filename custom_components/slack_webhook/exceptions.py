@@ -4,6 +4,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
 from .const import DOMAIN
 from .webhook import (
+    WebhookAnswerFailedError,
     WebhookAuthError,
     WebhookDNSError,
     WebhookError,
@@ -18,6 +19,7 @@ from .webhook import (
 )
 
 TRANSLATION_KEYS: tuple[tuple[type[WebhookError], str], ...] = (
+    (WebhookAnswerFailedError, "answer_failed"),
     (WebhookAuthError, "webhook_auth"),
     (WebhookProxyAuthError, "proxy_rejected"),
     (WebhookInterceptedError, "not_from_webhook"),
@@ -49,6 +51,8 @@ def translated_error(err: WebhookError) -> HomeAssistantError:
     placeholders = {"error": err.error}
     if isinstance(err, WebhookProxyError):
         placeholders["proxy"] = err.proxy
+    if isinstance(err, WebhookAnswerFailedError):
+        placeholders["target"] = err.target
     return HomeAssistantError(
         translation_domain=DOMAIN,
         translation_key=key,
