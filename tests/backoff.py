@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from functools import partial
 from unittest.mock import patch
 
-from custom_components.slack_webhook.webhook import default_retry_handlers
+from custom_components.slack_webhook.slack_client import default_retry_handlers
 
 
 @contextmanager

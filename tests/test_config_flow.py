@@ -41,7 +41,7 @@ from custom_components.slack_webhook.const import (
     DEFAULT_TIMEOUT,
     DOMAIN,
 )
-from custom_components.slack_webhook.webhook import (
+from custom_components.slack_webhook.slack_client import (
     WebhookConnectTimeoutError,
     WebhookDNSError,
     WebhookError,

@@ -59,7 +59,7 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
-from .webhook import (
+from .slack_client import (
     AsyncWebhookClient,
     WebhookConnectionError,
     WebhookError,

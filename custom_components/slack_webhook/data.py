@@ -36,7 +36,7 @@ from .const import (
 )
 from .delivery import Delivery, DeliverySettings
 from .pacer import TokenBucket
-from .webhook import AsyncWebhookClient, default_retry_handlers
+from .slack_client import AsyncWebhookClient, default_retry_handlers
 
 BODY_DEFAULT_OPTIONS = (CONF_UNFURL_LINKS, CONF_UNFURL_MEDIA)
 

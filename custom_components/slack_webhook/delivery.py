@@ -35,7 +35,7 @@ from .const import DOMAIN, LOGGER, RESPONSE_URL_MAX_AGE
 from .exceptions import error, translated_error
 from .outbox import Clock, LoadedOutbox, Message, OutboxStore
 from .pacer import TokenBucket
-from .webhook import (
+from .slack_client import (
     AsyncWebhookClient,
     WebhookAuthError,
     WebhookError,

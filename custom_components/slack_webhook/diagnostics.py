@@ -9,7 +9,7 @@ from homeassistant.helpers.redact import REDACTED, async_redact_data
 
 from .const import CONF_PROXY
 from .data import SlackWebhookConfigEntry
-from .webhook import redact_proxy, redact_url
+from .slack_client import redact_proxy, redact_url
 
 TO_REDACT = {CONF_URL: redact_url, CONF_PROXY: partial(redact_proxy, mask=REDACTED)}
 

@@ -3,7 +3,7 @@
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
 from .const import DOMAIN
-from .webhook import (
+from .slack_client import (
     WebhookAuthError,
     WebhookDNSError,
     WebhookError,

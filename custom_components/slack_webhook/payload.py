@@ -18,8 +18,8 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.json import json_bytes
 
 from .const import DOMAIN
-from .webhook.body import build_body as build_request_body, encode_body
-from .webhook.headers import valid_header_name, valid_header_value
+from .slack_client.body import build_body as build_request_body, encode_body
+from .slack_client.headers import valid_header_name, valid_header_value
 
 ATTR_TEXT: Final = "text"
 ATTR_BLOCKS: Final = "blocks"

@@ -7,8 +7,8 @@ import pytest
 from slack_sdk.models.attachments import Attachment  # noqa: TID251
 from slack_sdk.models.blocks import DividerBlock, SectionBlock  # noqa: TID251
 
-from custom_components.slack_webhook.webhook import WebhookRequestError
-from custom_components.slack_webhook.webhook.body import build_body, encode_body
+from custom_components.slack_webhook.slack_client import WebhookRequestError
+from custom_components.slack_webhook.slack_client.body import build_body, encode_body
 
 
 class Custom:

@@ -21,8 +21,8 @@ from slack_sdk.models.metadata import Metadata  # noqa: TID251
 from slack_sdk.webhook.async_client import AsyncWebhookClient as SdkClient  # noqa: TID251
 from slack_sdk.webhook.internal_utils import _build_body  # noqa: TID251
 
-from custom_components.slack_webhook.webhook import WebhookRequestError
-from custom_components.slack_webhook.webhook.body import build_body, encode_body
+from custom_components.slack_webhook.slack_client import WebhookRequestError
+from custom_components.slack_webhook.slack_client.body import build_body, encode_body
 from tests.slack_server import SlackServer
 
 from .common import MakeClient

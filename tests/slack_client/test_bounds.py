@@ -12,7 +12,7 @@ import math
 import aiohttp
 import pytest
 
-from custom_components.slack_webhook.webhook import (
+from custom_components.slack_webhook.slack_client import (
     MAX_BODY_BYTES,
     AsyncWebhookClient,
     ConnectionErrorRetryHandler,

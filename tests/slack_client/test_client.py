@@ -11,7 +11,7 @@ from unittest.mock import patch
 import aiohttp
 import pytest
 
-from custom_components.slack_webhook.webhook import (
+from custom_components.slack_webhook.slack_client import (
     AsyncWebhookClient,
     BackoffRetryIntervalCalculator,
     RateLimitErrorRetryHandler,
