@@ -29,8 +29,8 @@ from custom_components.slack_webhook.delivery import (
     outbox_backoff,
 )
 from custom_components.slack_webhook.outbox import OutboxStore
-from custom_components.slack_webhook.pacer import TokenBucket
 from custom_components.slack_webhook.payload import check_response_url
+from custom_components.slack_webhook.token_bucket import TokenBucket
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError

@@ -35,8 +35,8 @@ from .const import (
     DEFAULT_TIMEOUT,
 )
 from .delivery import Delivery, DeliverySettings
-from .pacer import TokenBucket
 from .slack_client import AsyncWebhookClient, default_retry_handlers
+from .token_bucket import TokenBucket
 
 BODY_DEFAULT_OPTIONS = (CONF_UNFURL_LINKS, CONF_UNFURL_MEDIA)
 
@@ -73,7 +73,7 @@ def build_client(
         url=entry.data[CONF_URL],
         session=async_get_clientsession(hass),
         timeout=timeout,
-        deadline=timeout * (sum(retries.values()) + 1) + max_retry_after,
+        total_timeout=timeout * (sum(retries.values()) + 1) + max_retry_after,
         proxy=options.get(CONF_PROXY) or None,
         retry_handlers=default_retry_handlers(
             **retries, max_retry_after=max_retry_after

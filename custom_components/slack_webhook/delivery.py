@@ -4,7 +4,7 @@ Messages go out one at a time in the order they were accepted. A transient
 failure that outlasts the client's retries moves the message, and every
 message behind it, to the durable outbox; their callers are answered
 "queued" and the outbox is redelivered with backoff, also after a restart.
-A caller waits at most the client's deadline; then its message is queued.
+A caller waits at most the client's total_timeout; then its message is queued.
 Permanent failures are never retried: the caller gets the error or, for a
 message already in the outbox, the event `slack_webhook_delivery_failed`.
 Faults of the path to the hook (a proxy, portal, TLS or DNS) are not the
@@ -32,9 +32,8 @@ from homeassistant.helpers import issue_registry as ir
 
 from . import issues
 from .const import DOMAIN, LOGGER, RESPONSE_URL_MAX_AGE
-from .exceptions import error, translated_error
+from .exceptions import failure, translated_error
 from .outbox import Clock, LoadedOutbox, Message, OutboxStore
-from .pacer import TokenBucket
 from .slack_client import (
     AsyncWebhookClient,
     WebhookAuthError,
@@ -44,6 +43,7 @@ from .slack_client import (
     WebhookSessionClosedError,
     WebhookTimeoutError,
 )
+from .token_bucket import TokenBucket
 
 EVENT_DELIVERY_FAILED = f"{DOMAIN}_delivery_failed"
 OUTBOX_RETRY_BASE = 10.0
@@ -148,7 +148,7 @@ class Delivery:
     ) -> DeliveryResult:
         """Deliver a message; return once it is delivered or safely queued."""
         if self._stopping and not self._hass.is_stopping:
-            raise error("not_loaded", name=self._entry.title)
+            raise failure("not_loaded", name=self._entry.title)
         if len(self._queue) >= self._settings.outbox_size:
             issues.async_raise(
                 self._hass,
@@ -156,7 +156,7 @@ class Delivery:
                 issues.OUTBOX_FULL,
                 size=str(self._settings.outbox_size),
             )
-            raise error("outbox_full", size=str(self._settings.outbox_size))
+            raise failure("outbox_full", size=str(self._settings.outbox_size))
         message = self._new_message(body, headers or {}, response_url)
         self._queue.append(message)
         self._notify_listeners()
@@ -165,7 +165,7 @@ class Delivery:
         else:
             result = await self._wait_for(message)
         if not result.delivered and self._settings.raise_on_queued:
-            raise error("queued", error=self._last_error or "unknown")
+            raise failure("queued", error=self._last_error or "unknown")
         return result
 
     def statistics(self) -> dict[str, Any]:
@@ -249,7 +249,7 @@ class Delivery:
         waiter = message.waiter = self._hass.loop.create_future()
         self._wake.set()
         try:
-            async with asyncio.timeout(self._client.deadline):
+            async with asyncio.timeout(self._client.total_timeout):
                 result: DeliveryResult = await asyncio.shield(waiter)
         except TimeoutError:
             if not waiter.done():
@@ -266,7 +266,7 @@ class Delivery:
                 continue
             message = self._queue[0]
             try:
-                await self._deliver(message)
+                await self._try_head(message)
             except Exception:  # noqa: BLE001 - a bug must not stop the queue
                 LOGGER.exception("Unexpected error delivering to %s", self._entry.title)
                 self._last_error = "unknown_error"
@@ -274,14 +274,14 @@ class Delivery:
                     self._finish(
                         message,
                         "failed",
-                        error("delivery_failed", error="unknown_error"),
+                        failure("delivery_failed", error="unknown_error"),
                     )
 
-    async def _deliver(self, message: Message) -> None:
+    async def _try_head(self, message: Message) -> None:
         """Try the head message once: deliver, defer, fail or give it up."""
         now = self._hass.loop.time()
         if now >= message.deadline:
-            self._finish(message, "expired", error("message_expired"))
+            self._finish(message, "expired", failure("message_expired"))
             return
         if message.next_try > now:
             await asyncio.sleep(min(message.next_try, message.deadline) - now)

@@ -14,11 +14,10 @@ from typing import Any, Final, NoReturn
 
 from yarl import URL
 
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.json import json_bytes
 
-from .const import DOMAIN
-from .slack_client.body import build_body as build_request_body, encode_body
+from .exceptions import invalid
+from .slack_client.body import encode_body, request_body
 from .slack_client.headers import valid_header_name, valid_header_value
 
 ATTR_TEXT: Final = "text"
@@ -114,7 +113,7 @@ def check_storable(body: Mapping[str, Any], headers: Mapping[str, str] | None) -
     _check_values({"body": body, "headers": headers})
     try:
         json_bytes({"body": body, "headers": headers})
-        size = len(encode_body(build_request_body(body)))
+        size = len(encode_body(request_body(body)))
     except (TypeError, ValueError) as err:
         raise invalid("not_json", error=str(err)) from None
     if size > MAX_MESSAGE_BYTES:
@@ -258,12 +257,3 @@ def as_list(field: str, value: Any) -> list[Any]:
     if isinstance(value, str) or not isinstance(value, Sequence):
         raise invalid("not_a_list", field=field)
     return list(value)
-
-
-def invalid(key: str, **placeholders: str) -> ServiceValidationError:
-    """Return a translated validation error."""
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders=placeholders or None,
-    )

@@ -349,7 +349,7 @@ async def test_deadline_bounds_a_send_with_its_retries(
     ]
     start = asyncio.get_running_loop().time()
     with pytest.raises(WebhookServerError):
-        await make_client(retry_handlers=handlers, deadline=0.5).send(text="hi")
+        await make_client(retry_handlers=handlers, total_timeout=0.5).send(text="hi")
     # Waits 0.1, 0.2 fit; 0.4 would end past 0.5 s.
     assert len(slack.received) == 3
     assert elapsed_since(start) < 0.5
@@ -362,7 +362,7 @@ async def test_deadline_caps_an_attempt(
     slack.default = Answer(delay=0.4)
     start = asyncio.get_running_loop().time()
     with pytest.raises(WebhookTimeoutError):
-        await make_client(timeout=5, deadline=0.1).send(text="hi")
+        await make_client(timeout=5, total_timeout=0.1).send(text="hi")
     assert elapsed_since(start) < 0.3
 
 
@@ -373,7 +373,7 @@ async def test_a_wait_past_the_deadline_is_not_started(
     slack.default = Answer(429, "rate_limited", {"Retry-After": "5"})
     start = asyncio.get_running_loop().time()
     with pytest.raises(WebhookRateLimitedError):
-        await make_client(deadline=1).send(text="hi")
+        await make_client(total_timeout=1).send(text="hi")
     assert elapsed_since(start) < 0.5
 
 
@@ -417,7 +417,7 @@ async def test_a_later_slot_is_awaited_only_until_the_deadline(
     pacer = RecordingPacer(delays=[0.0, 5.0])
     start = asyncio.get_running_loop().time()
     with pytest.raises(WebhookServerError):
-        await make_client(pacer=pacer, deadline=0.3).send(text="hi")
+        await make_client(pacer=pacer, total_timeout=0.3).send(text="hi")
     assert elapsed_since(start) < 1
     assert len(slack.received) == 1
 

@@ -152,4 +152,4 @@ def test_client_is_constructed_without_touching_the_network(
         url="https://hooks.slack.com/services/T/B/x", session=session
     )
     assert client.timeout == 30.0
-    assert client.deadline is None
+    assert client.total_timeout is None
