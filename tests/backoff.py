@@ -13,7 +13,7 @@ def fast_backoff() -> Iterator[None]:
     """Shorten the client's backoff, the outbox's redelivery and its removal writes."""
     handlers = partial(default_retry_handlers, backoff_factor=0.001, jitter=0.001)
     with (
-        patch("custom_components.slack_webhook.data.default_retry_handlers", handlers),
+        patch("custom_components.slack_webhook.default_retry_handlers", handlers),
         patch.multiple(
             "custom_components.slack_webhook.delivery",
             OUTBOX_RETRY_BASE=0.002,

@@ -31,8 +31,9 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 
 from . import issues
-from .const import DOMAIN, LOGGER, RESPONSE_URL_MAX_AGE
+from .const import DOMAIN, LOGGER, RESPONSE_URL_MAX_AGE_SECONDS
 from .exceptions import failure, translated_error
+from .options import EntryOptions
 from .outbox import Clock, LoadedOutbox, Message, OutboxStore
 from .slack_client import (
     AsyncWebhookClient,
@@ -74,16 +75,6 @@ class DeliveryResult:
 QUEUED = DeliveryResult(delivered=False)
 
 
-@dataclass(frozen=True, slots=True)
-class DeliverySettings:
-    """The entry's delivery options."""
-
-    max_age: float
-    """Seconds a message may wait before it is given up."""
-    outbox_size: int
-    raise_on_queued: bool
-
-
 class Delivery:
     """The delivery queue of one config entry."""
 
@@ -93,14 +84,14 @@ class Delivery:
         entry: ConfigEntry[Any],
         client: AsyncWebhookClient,
         pacer: TokenBucket,
-        settings: DeliverySettings,
+        options: EntryOptions,
     ) -> None:
         """Prepare an idle queue; async_start loads the outbox and starts it."""
         self._hass = hass
         self._entry = entry
         self._client = client
         self._pacer = pacer
-        self._settings = settings
+        self._options = options
         self._store = OutboxStore(hass, entry.entry_id)
         self._queue: deque[Message] = deque()
         self._wake = asyncio.Event()
@@ -149,14 +140,14 @@ class Delivery:
         """Deliver a message; return once it is delivered or safely queued."""
         if self._stopping and not self._hass.is_stopping:
             raise failure("not_loaded", name=self._entry.title)
-        if len(self._queue) >= self._settings.outbox_size:
+        if len(self._queue) >= self._options.outbox_size:
             issues.async_raise(
                 self._hass,
                 self._entry,
                 issues.OUTBOX_FULL,
-                size=str(self._settings.outbox_size),
+                size=str(self._options.outbox_size),
             )
-            raise failure("outbox_full", size=str(self._settings.outbox_size))
+            raise failure("outbox_full", size=str(self._options.outbox_size))
         message = self._new_message(body, headers or {}, response_url)
         self._queue.append(message)
         self._notify_listeners()
@@ -164,7 +155,7 @@ class Delivery:
             result = await self._queue_directly(message)
         else:
             result = await self._wait_for(message)
-        if not result.delivered and self._settings.raise_on_queued:
+        if not result.delivered and self._options.raise_on_queued:
             raise failure("queued", error=self._last_error or "unknown")
         return result
 
@@ -234,8 +225,8 @@ class Delivery:
     def _max_age(self, response_url: str | None) -> float:
         """Return the seconds a message may wait: less for a response_url."""
         if response_url is None:
-            return self._settings.max_age
-        return min(self._settings.max_age, RESPONSE_URL_MAX_AGE * 3600)
+            return self._options.max_age_seconds
+        return min(self._options.max_age_seconds, RESPONSE_URL_MAX_AGE_SECONDS)
 
     async def _queue_directly(self, message: Message) -> DeliveryResult:
         """Put a message behind the outbox: write it, then answer queued."""
@@ -350,7 +341,7 @@ class Delivery:
             message.waiter.set_result(
                 DeliveryResult(True, result.status_code, result.body, message.id)
             )
-        if len(self._queue) < self._settings.outbox_size:
+        if len(self._queue) < self._options.outbox_size:
             issues.async_clear(self._hass, self._entry, issues.OUTBOX_FULL)
         self._notify_listeners()
 

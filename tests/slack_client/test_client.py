@@ -422,13 +422,15 @@ async def test_a_later_slot_is_awaited_only_until_the_deadline(
     assert len(slack.received) == 1
 
 
-async def test_probe_returns_any_answer_once(
+async def test_probe_reports_any_answer_once(
     make_client: MakeClient, slack: SlackServer
 ) -> None:
-    """probe() posts `{}` once, without retries or pacer, and raises for no status."""
+    """probe() posts `{}` once, without retries or pacer; a dead hook's answer raises."""
     pacer = RecordingPacer()
     slack.default = Answer(500, "rollup_error")
-    response = await make_client(pacer=pacer).probe()
+    with pytest.raises(WebhookServerError) as caught:
+        await make_client(pacer=pacer).probe()
+    response = caught.value.response
     assert (response.status_code, response.body) == (500, "rollup_error")
     slack.default = Answer(400, "no_text")
     assert (await make_client(pacer=pacer).probe()).body == "no_text"
@@ -514,7 +516,8 @@ async def test_the_shared_session_is_left_open(
 ) -> None:
     """Sends, failures and probes never close Home Assistant's session."""
     slack.default = Answer(500, "")
-    await make_client(retry_handlers=[]).probe()
+    with pytest.raises(WebhookServerError):
+        await make_client(retry_handlers=[]).probe()
     with pytest.raises(WebhookServerError):
         await make_client(retry_handlers=[]).send(text="hi")
     assert not session.closed

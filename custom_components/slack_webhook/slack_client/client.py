@@ -24,6 +24,7 @@ Deliberate differences from slack_sdk's AsyncWebhookClient:
 import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from http import HTTPStatus
 import logging
 import math
 from ssl import SSLContext
@@ -47,11 +48,12 @@ from .errors import (
 )
 from .headers import base_headers, request_headers, user_agent
 from .pacer import Pacer
-from .proxy import http_url, parse_proxy
+from .proxy import parse_proxy
 from .redact import redact_url
 from .response import WebhookResponse
 from .retry import RetryHandler, RetryState, default_retry_handlers
 from .transport import post
+from .urls import http_url
 
 _LOGGER = logging.getLogger(__name__)
 _PROBE_BODY = b"{}"
@@ -162,8 +164,15 @@ class AsyncWebhookClient:
         )
 
     async def probe(self) -> WebhookResponse:
-        """Post `{}` once, without pacer or retries, and return whatever came back."""
-        return await self._attempt(_PROBE_BODY, self._headers, self.timeout, 1)
+        """Post `{}` once, without pacer or retries; return a live hook's answer or raise.
+
+        A live hook takes it (2xx) or refuses the empty message (400, Slack's
+        `no_text`); any other answer raises the error it maps to.
+        """
+        response = await self._attempt(_PROBE_BODY, self._headers, self.timeout, 1)
+        if response.status_code == HTTPStatus.BAD_REQUEST:
+            return response
+        return self._accepted(response)
 
     async def _send_with_retries(
         self, data: bytes, headers: CIMultiDict[str]
