@@ -20,7 +20,6 @@ from custom_components.slack_webhook.payload import (
     MAX_ATTACHMENTS,
     MAX_BLOCKS,
     MAX_TEXT,
-    RESERVED_HEADERS,
     RESPONSE_TYPES,
 )
 from custom_components.slack_webhook.services import (
@@ -28,6 +27,7 @@ from custom_components.slack_webhook.services import (
     SERVICE_RESPOND,
     SERVICE_SEND,
 )
+from custom_components.slack_webhook.slack_client.headers import RESERVED_HEADERS
 from homeassistant.const import CONF_NAME, CONF_URL
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError

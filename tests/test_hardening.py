@@ -24,12 +24,12 @@ from custom_components.slack_webhook.const import (
     DOMAIN,
 )
 from custom_components.slack_webhook.delivery import (
-    EVENT_DELIVERY_FAILED,
     QUEUED,
     outbox_backoff,
 )
 from custom_components.slack_webhook.outbox import OutboxStore
 from custom_components.slack_webhook.payload import check_response_url
+from custom_components.slack_webhook.reporting import EVENT_DELIVERY_FAILED
 from custom_components.slack_webhook.token_bucket import TokenBucket
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant

@@ -24,7 +24,8 @@ from custom_components.slack_webhook.const import (
     CONF_TIMEOUT,
     DOMAIN,
 )
-from custom_components.slack_webhook.delivery import EVENT_DELIVERY_FAILED, Delivery
+from custom_components.slack_webhook.delivery import Delivery
+from custom_components.slack_webhook.reporting import EVENT_DELIVERY_FAILED
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
     SOURCE_USER,

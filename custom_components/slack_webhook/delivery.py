@@ -28,13 +28,12 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import issue_registry as ir
 
-from . import issues
 from .const import DOMAIN, LOGGER, RESPONSE_URL_MAX_AGE_SECONDS
 from .exceptions import failure, translated_error
 from .options import EntryOptions
 from .outbox import Clock, LoadedOutbox, Message, OutboxStore
+from .reporting import DeliveryReporter
 from .slack_client import (
     AsyncWebhookClient,
     WebhookAuthError,
@@ -46,7 +45,6 @@ from .slack_client import (
 )
 from .token_bucket import TokenBucket
 
-EVENT_DELIVERY_FAILED = f"{DOMAIN}_delivery_failed"
 OUTBOX_RETRY_BASE = 10.0
 """Seconds before the first redelivery of the outbox; doubles each round."""
 OUTBOX_RETRY_MAX = 600.0
@@ -98,7 +96,7 @@ class Delivery:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._halted = False
-        self._unavailable = False
+        self._report = DeliveryReporter(hass, entry)
         self._listeners: list[Callable[[], None]] = []
         self._counts: Counter[str] = Counter()
         self._last_error: str | None = None
@@ -141,12 +139,7 @@ class Delivery:
         if self._stopping and not self._hass.is_stopping:
             raise failure("not_loaded", name=self._entry.title)
         if len(self._queue) >= self._options.outbox_size:
-            issues.async_raise(
-                self._hass,
-                self._entry,
-                issues.OUTBOX_FULL,
-                size=str(self._options.outbox_size),
-            )
+            self._report.outbox_full(self._options.outbox_size)
             raise failure("outbox_full", size=str(self._options.outbox_size))
         message = self._new_message(body, headers or {}, response_url)
         self._queue.append(message)
@@ -183,27 +176,8 @@ class Delivery:
     def _loaded_messages(self, loaded: LoadedOutbox) -> list[Message]:
         """Return the messages of a loaded outbox, and report what was skipped."""
         if loaded.kept_aside is not None:
-            issues.async_raise(
-                self._hass,
-                self._entry,
-                issues.OUTBOX_UNREADABLE,
-                file=loaded.kept_aside,
-            )
-        if loaded.invalid:
-            LOGGER.warning(
-                "Skipped %d unreadable message(s) in the outbox of %s",
-                loaded.invalid,
-                self._entry.title,
-            )
-            issues.async_raise(
-                self._hass,
-                self._entry,
-                issues.OUTBOX_INVALID,
-                ir.IssueSeverity.WARNING,
-                count=str(loaded.invalid),
-            )
-        else:
-            issues.async_clear(self._hass, self._entry, issues.OUTBOX_INVALID)
+            self._report.outbox_unreadable(loaded.kept_aside)
+        self._report.outbox_invalid(loaded.invalid)
         clock = Clock.now()
         return [
             Message.from_stored(record, clock, self._max_age(record["response_url"]))
@@ -284,7 +258,7 @@ class Delivery:
         except WebhookError as err:
             await self._handle_failure(message, err)
             return
-        self._path_works()
+        self._report.available()
         self._finish(message, "delivered", response)
 
     def _client_for(self, message: Message) -> AsyncWebhookClient:
@@ -303,10 +277,6 @@ class Delivery:
             or err.path_fault
             or isinstance(err, WebhookSessionClosedError)
         ):
-            if err.path_fault and message.response_url is None:
-                issues.async_raise(
-                    self._hass, self._entry, issues.PATH_FAULT, error=err.error
-                )
             await self._defer(message, err)
         elif message.response_url is not None:
             self._finish(message, "failed", translated_error(err))
@@ -315,14 +285,7 @@ class Delivery:
         else:
             self._finish(message, "failed", translated_error(err))
             if isinstance(err, WebhookAuthError):
-                self._entry.async_start_reauth(self._hass)
-
-    def _path_works(self) -> None:
-        """Note that a message got through: clear the path's issue and log recovery."""
-        issues.async_clear(self._hass, self._entry, issues.PATH_FAULT)
-        if self._unavailable:
-            self._unavailable = False
-            LOGGER.info("Slack webhook %s answers again", self._entry.title)
+                self._report.refused()
 
     def _finish(
         self,
@@ -342,7 +305,7 @@ class Delivery:
                 DeliveryResult(True, result.status_code, result.body, message.id)
             )
         if len(self._queue) < self._options.outbox_size:
-            issues.async_clear(self._hass, self._entry, issues.OUTBOX_FULL)
+            self._report.outbox_has_room()
         self._notify_listeners()
 
     def _answer_failure(
@@ -353,21 +316,7 @@ class Delivery:
             message.waiter.set_exception(err)
             return
         reason = self._last_error if outcome == "failed" else outcome
-        LOGGER.warning(
-            "Gave up a message to %s accepted at %s: %s",
-            self._entry.title,
-            time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(message.accepted)),
-            reason,
-        )
-        self._hass.bus.async_fire(
-            EVENT_DELIVERY_FAILED,
-            {
-                "entry_id": self._entry.entry_id,
-                "name": self._entry.title,
-                "reason": reason,
-                "message_id": message.id,
-            },
-        )
+        self._report.gave_up(message.id, message.accepted, reason)
 
     async def _defer(self, message: Message, err: WebhookError) -> None:
         """Back off the head message and put every waiting message in the outbox."""
@@ -376,14 +325,11 @@ class Delivery:
         if isinstance(err, WebhookRateLimitedError) and err.retry_after:
             delay = max(delay, min(err.retry_after, OUTBOX_RETRY_MAX))
         message.next_try = self._hass.loop.time() + delay
-        if not self._unavailable:
-            self._unavailable = True
-            LOGGER.warning(
-                "Slack webhook %s is unavailable (%s); queued %d message(s) for redelivery",
-                self._entry.title,
-                err.error,
-                sum(not m.stored for m in self._queue),
-            )
+        self._report.unavailable(
+            err.error,
+            sum(not m.stored for m in self._queue),
+            path_fault=err.path_fault and message.response_url is None,
+        )
         await self._store_all_and_answer_queued()
 
     async def _store_all_and_answer_queued(self, *, flush: bool = False) -> None:
@@ -414,13 +360,8 @@ class Delivery:
 
     def _halt_for_reauth(self, err: WebhookAuthError) -> None:
         """Keep the outbox for the new URL that reauthentication brings."""
-        LOGGER.warning(
-            "Slack webhook %s no longer accepts messages (%s); the outbox is kept until it is reauthenticated",
-            self._entry.title,
-            err.error,
-        )
         self._halted = True
-        self._entry.async_start_reauth(self._hass)
+        self._report.halted(err.error)
 
     async def _async_on_hass_stop(self, _event: Event) -> None:
         """Keep waiting messages in the outbox when Home Assistant stops."""

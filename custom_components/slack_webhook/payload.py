@@ -18,7 +18,11 @@ from homeassistant.helpers.json import json_bytes
 
 from .exceptions import invalid
 from .slack_client.body import encode_body, request_body
-from .slack_client.headers import valid_header_name, valid_header_value
+from .slack_client.headers import (
+    RESERVED_HEADERS,
+    valid_header_name,
+    valid_header_value,
+)
 
 ATTR_TEXT: Final = "text"
 ATTR_BLOCKS: Final = "blocks"
@@ -42,10 +46,6 @@ MAX_TEXT: Final = 40_000
 MAX_BLOCKS: Final = 50
 MAX_ATTACHMENTS: Final = 100
 RESPONSE_TYPES: Final = ("in_channel", "ephemeral")
-RESERVED_HEADERS: Final = frozenset(
-    {"content-type", "content-length", "transfer-encoding", "host"}
-)
-"""Headers the HTTP client sets itself; a caller may not override them."""
 JSON_FIELDS: Final = (ATTR_BLOCKS, ATTR_ATTACHMENTS, ATTR_METADATA, ATTR_HEADERS)
 MAX_DEPTH: Final = 64
 """Levels of nesting a message may have; Block Kit needs far fewer."""
