@@ -2,6 +2,7 @@
 
 import json
 import math
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -16,6 +17,7 @@ from custom_components.slack_webhook.const import (
 from custom_components.slack_webhook.diagnostics import TO_REDACT
 from homeassistant.const import CONF_NAME, CONF_URL
 from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
@@ -24,6 +26,19 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from .conftest import SetupEntry
 from .proxy_server import PROXY_PASSWORD, PROXY_USER, ProxyServer
 from .slack_server import SECRET, Answer, SlackServer
+
+
+async def _send_and_diagnose(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, entry: MockConfigEntry
+) -> dict[str, Any]:
+    """Send a notify message to the entry, then return its diagnostics."""
+    await hass.services.async_call(
+        "notify",
+        "send_message",
+        {"entity_id": "notify.alerts", "message": "Door opened"},
+        blocking=True,
+    )
+    return await get_diagnostics_for_config_entry(hass, hass_client, entry)
 
 
 async def test_diagnostics(
@@ -54,23 +69,16 @@ async def test_diagnostics_after_delivery(
     setup_entry: SetupEntry,
 ) -> None:
     """A message delivered through a proxy is counted; no secret shows."""
-    proxy = auth_proxy
-    entry = await setup_entry(**{CONF_PROXY: proxy.url})
-    await hass.services.async_call(
-        "notify",
-        "send_message",
-        {"entity_id": "notify.alerts", "message": "Door opened"},
-        blocking=True,
-    )
-    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    entry = await setup_entry(**{CONF_PROXY: auth_proxy.url})
+    diagnostics = await _send_and_diagnose(hass, hass_client, entry)
 
-    assert len(proxy.forwarded) == 1
+    assert len(auth_proxy.forwarded) == 1
     assert diagnostics["data"] == {
         CONF_NAME: "Alerts",
         CONF_URL: f"{slack.origin}/services/T0001/B0001/***",
     }
     assert diagnostics["options"] == {
-        CONF_PROXY: f"http://**REDACTED**:**REDACTED**@127.0.0.1:{proxy.port}"
+        CONF_PROXY: f"http://**REDACTED**:**REDACTED**@127.0.0.1:{auth_proxy.port}"
     }
     assert diagnostics["delivery"]["delivered"] == 1
     text = json.dumps(diagnostics)
@@ -112,13 +120,7 @@ async def test_a_huge_retry_after_pauses_for_max_retry_after(
     """A 400-digit Retry-After pauses sends for max_retry_after, never for infinity."""
     slack.default = Answer(429, "rate_limited", {"Retry-After": "9" * 400})
     entry = await setup_entry(**{CONF_MAX_RETRY_AFTER: 5.0})
-    await hass.services.async_call(
-        "notify",
-        "send_message",
-        {"entity_id": "notify.alerts", "message": "Door opened"},
-        blocking=True,
-    )
-    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    diagnostics = await _send_and_diagnose(hass, hass_client, entry)
 
     assert len(slack.received) == 1, "a capped wait is not waited out in the send"
     paused_for = diagnostics["delivery"]["paused_for"]
