@@ -1,4 +1,4 @@
-"""Translated Home Assistant errors for what the webhook client raises."""
+"""Translated errors: the one way to make them, and the one for each client error."""
 
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
