@@ -3,8 +3,6 @@
 from collections.abc import Mapping
 from functools import cached_property
 import hashlib
-from http import HTTPStatus
-from ipaddress import ip_address
 from typing import Any, override
 
 import probatio
@@ -50,21 +48,12 @@ from .const import (
     CONF_UNFURL_LINKS,
     CONF_UNFURL_MEDIA,
     CONF_WEBHOOK_ID,
-    DEFAULT_BURST,
-    DEFAULT_MAX_AGE,
-    DEFAULT_MAX_RETRY_AFTER,
-    DEFAULT_OUTBOX_SIZE,
-    DEFAULT_RAISE_ON_QUEUED,
-    DEFAULT_RATE,
-    DEFAULT_RETRIES_CONNECTION,
-    DEFAULT_RETRIES_RATE_LIMIT,
-    DEFAULT_RETRIES_SERVER,
-    DEFAULT_TIMEOUT,
     DOMAIN,
     LOGGER,
 )
 from .inbound import request_url
-from .webhook import (
+from .options import EntryOptions
+from .slack_client import (
     AsyncWebhookClient,
     WebhookConnectionError,
     WebhookError,
@@ -75,9 +64,10 @@ from .webhook import (
     WebhookResponseError,
     WebhookTLSError,
     ambiguous_proxy,
+    cleartext_to_remote,
+    http_url,
     redact_proxy,
     redact_url,
-    response_error,
     split_proxy,
 )
 
@@ -106,6 +96,7 @@ EXAMPLES = {
     "proxy_auth_example": "http://user:password@proxy.lan:3128",
 }
 """Example URLs the forms show; hassfest allows no URL in translation strings."""
+DEFAULTS = EntryOptions()
 
 URL_SELECTOR = TextSelector(
     TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="off")
@@ -153,23 +144,25 @@ def _count(minimum: int, maximum: int) -> probatio.All[int]:
 OPTIONS_SCHEMA = probatio.Schema(
     {
         probatio.Optional(CONF_PROXY): PROXY_SELECTOR,
-        probatio.Required(CONF_TIMEOUT, default=DEFAULT_TIMEOUT): _number(1, 300, "s"),
+        probatio.Required(CONF_TIMEOUT, default=DEFAULTS.timeout_seconds): _number(
+            1, 300, "s"
+        ),
         probatio.Required(CONF_UNFURL_LINKS, default=UNFURL_DEFAULT): UNFURL_SELECTOR,
         probatio.Required(CONF_UNFURL_MEDIA, default=UNFURL_DEFAULT): UNFURL_SELECTOR,
         probatio.Required(SECTION_RETRIES): section(
             probatio.Schema(
                 {
                     probatio.Required(
-                        CONF_RETRIES_CONNECTION, default=DEFAULT_RETRIES_CONNECTION
+                        CONF_RETRIES_CONNECTION, default=DEFAULTS.retries_connection
                     ): _count(0, 10),
                     probatio.Required(
-                        CONF_RETRIES_RATE_LIMIT, default=DEFAULT_RETRIES_RATE_LIMIT
+                        CONF_RETRIES_RATE_LIMIT, default=DEFAULTS.retries_rate_limit
                     ): _count(0, 10),
                     probatio.Required(
-                        CONF_RETRIES_SERVER, default=DEFAULT_RETRIES_SERVER
+                        CONF_RETRIES_SERVER, default=DEFAULTS.retries_server
                     ): _count(0, 10),
                     probatio.Required(
-                        CONF_MAX_RETRY_AFTER, default=DEFAULT_MAX_RETRY_AFTER
+                        CONF_MAX_RETRY_AFTER, default=DEFAULTS.max_retry_after_seconds
                     ): _number(0, 3600, "s"),
                 }
             ),
@@ -178,20 +171,20 @@ OPTIONS_SCHEMA = probatio.Schema(
         probatio.Required(SECTION_DELIVERY): section(
             probatio.Schema(
                 {
-                    probatio.Required(CONF_RATE, default=DEFAULT_RATE): _number(
-                        0.01, 10, "msg/s", step=0.01
-                    ),
-                    probatio.Required(CONF_BURST, default=DEFAULT_BURST): _count(
+                    probatio.Required(
+                        CONF_RATE, default=DEFAULTS.rate_per_second
+                    ): _number(0.01, 10, "msg/s", step=0.01),
+                    probatio.Required(CONF_BURST, default=DEFAULTS.burst): _count(
                         1, 100
                     ),
-                    probatio.Required(CONF_MAX_AGE, default=DEFAULT_MAX_AGE): _number(
-                        0.1, 720, "h", step=0.1
-                    ),
                     probatio.Required(
-                        CONF_OUTBOX_SIZE, default=DEFAULT_OUTBOX_SIZE
+                        CONF_MAX_AGE, default=DEFAULTS.max_age_hours
+                    ): _number(0.1, 720, "h", step=0.1),
+                    probatio.Required(
+                        CONF_OUTBOX_SIZE, default=DEFAULTS.outbox_size
                     ): _count(1, 100_000),
                     probatio.Required(
-                        CONF_RAISE_ON_QUEUED, default=DEFAULT_RAISE_ON_QUEUED
+                        CONF_RAISE_ON_QUEUED, default=DEFAULTS.raise_on_queued
                     ): BooleanSelector(),
                 }
             ),
@@ -216,34 +209,13 @@ def webhook_unique_id(url: str) -> str:
     return hashlib.sha256(str(normalised).encode()).hexdigest()
 
 
-def _is_loopback(host: str) -> bool:
-    """Return whether a host is this machine."""
-    if host == "localhost":
-        return True
-    try:
-        return ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _http_url(value: str) -> URL | None:
-    """Return a value parsed as an http or https URL with a host, or None."""
-    try:
-        url = URL(value)
-    except ValueError:
-        return None
-    if url.scheme not in ("http", "https") or not url.host:
-        return None
-    return url
-
-
 def url_error(value: str | None) -> str | None:
     """Return the error key for a malformed webhook URL, or None."""
     if value is None:
         return None
-    if (url := _http_url(value)) is None:
+    if (url := http_url(value)) is None:
         return "invalid_url"
-    if url.scheme == "http" and not _is_loopback(url.host or ""):
+    if cleartext_to_remote(url):
         return "https_required"
     return None
 
@@ -254,7 +226,7 @@ def proxy_error(value: str | None) -> str | None:
         return None
     if ambiguous_proxy(value):
         return "ambiguous_proxy"
-    if _http_url(value) is None:
+    if http_url(value) is None:
         return "invalid_proxy"
     return None
 
@@ -447,23 +419,21 @@ class SlackWebhookConfigFlow(ConfigFlow, domain=DOMAIN):
         """Post an empty message; return errors unless the hook answers as alive."""
         if key := proxy_error(options.get(CONF_PROXY)):
             return {"base": key}
+        settings = EntryOptions.from_options(options)
         try:
-            client = AsyncWebhookClient(
+            await AsyncWebhookClient(
                 url=url,
                 session=async_get_clientsession(self.hass),
-                timeout=options.get(CONF_TIMEOUT, DEFAULT_TIMEOUT),
-                proxy=options.get(CONF_PROXY),
+                timeout=settings.timeout_seconds,
+                proxy=settings.proxy,
                 retry_handlers=[],
-            )
-            response = await client.probe()
+            ).probe()
         except WebhookError as err:
             return probe_errors(err)
         except Exception as err:  # noqa: BLE001
             LOGGER.error("Unexpected %s while probing a webhook", type(err).__name__)
             return {"base": "unknown"}
-        if response.ok or response.status_code == HTTPStatus.BAD_REQUEST:
-            return {}
-        return probe_errors(response_error(response))
+        return {}
 
 
 class SlackWebhookOptionsFlow(OptionsFlowWithReload):

@@ -14,12 +14,15 @@ from typing import Any, Final, NoReturn
 
 from yarl import URL
 
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.json import json_bytes
 
-from .const import DOMAIN
-from .webhook.body import build_body as build_request_body, encode_body
-from .webhook.headers import valid_header_name, valid_header_value
+from .exceptions import invalid
+from .slack_client.body import encode_body, request_body
+from .slack_client.headers import (
+    RESERVED_HEADERS,
+    valid_header_name,
+    valid_header_value,
+)
 
 ATTR_TEXT: Final = "text"
 ATTR_BLOCKS: Final = "blocks"
@@ -43,10 +46,6 @@ MAX_TEXT: Final = 40_000
 MAX_BLOCKS: Final = 50
 MAX_ATTACHMENTS: Final = 100
 RESPONSE_TYPES: Final = ("in_channel", "ephemeral")
-RESERVED_HEADERS: Final = frozenset(
-    {"content-type", "content-length", "transfer-encoding", "host"}
-)
-"""Headers the HTTP client sets itself; a caller may not override them."""
 JSON_FIELDS: Final = (ATTR_BLOCKS, ATTR_ATTACHMENTS, ATTR_METADATA, ATTR_HEADERS)
 MAX_DEPTH: Final = 64
 """Levels of nesting a message may have; Block Kit needs far fewer."""
@@ -114,7 +113,7 @@ def check_storable(body: Mapping[str, Any], headers: Mapping[str, str] | None) -
     _check_values({"body": body, "headers": headers})
     try:
         json_bytes({"body": body, "headers": headers})
-        size = len(encode_body(build_request_body(body)))
+        size = len(encode_body(request_body(body)))
     except (TypeError, ValueError) as err:
         raise invalid("not_json", error=str(err)) from None
     if size > MAX_MESSAGE_BYTES:
@@ -258,12 +257,3 @@ def as_list(field: str, value: Any) -> list[Any]:
     if isinstance(value, str) or not isinstance(value, Sequence):
         raise invalid("not_a_list", field=field)
     return list(value)
-
-
-def invalid(key: str, **placeholders: str) -> ServiceValidationError:
-    """Return a translated validation error."""
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders=placeholders or None,
-    )

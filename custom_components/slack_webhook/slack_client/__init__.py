@@ -43,6 +43,7 @@ from .retry import (
 )
 from .retry_after import parse_retry_after
 from .transport import MAX_BODY_BYTES
+from .urls import cleartext_to_remote, http_url, is_loopback
 
 __all__ = [
     "AUTH_ERRORS",
@@ -78,8 +79,11 @@ __all__ = [
     "WebhookTLSError",
     "WebhookTimeoutError",
     "ambiguous_proxy",
+    "cleartext_to_remote",
     "default_retry_handlers",
     "error_code",
+    "http_url",
+    "is_loopback",
     "parse_proxy",
     "parse_retry_after",
     "redact_proxy",

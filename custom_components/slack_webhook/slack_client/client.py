@@ -3,7 +3,7 @@
 Deliberate differences from slack_sdk's AsyncWebhookClient:
 
 - the session is always injected and never closed; `timeout` holds per
-  attempt anyway, and `deadline` bounds a whole send including retries;
+  attempt anyway, and `total_timeout` bounds a whole send including retries;
 - retry handlers are consulted on every failed attempt, not only on 429;
 - answers other than 2xx raise mapped exceptions instead of being returned;
 - proxy credentials may sit in the proxy URL and are sent only to the proxy;
@@ -24,6 +24,7 @@ Deliberate differences from slack_sdk's AsyncWebhookClient:
 import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from http import HTTPStatus
 import logging
 import math
 from ssl import SSLContext
@@ -33,7 +34,7 @@ import aiohttp
 from multidict import CIMultiDict
 from yarl import URL
 
-from .body import SupportsToDict, build_body, encode_body
+from .body import SupportsToDict, encode_body, request_body
 from .errors import (
     DEFAULT_MAX_RETRY_AFTER,
     WebhookConnectionError,
@@ -47,11 +48,12 @@ from .errors import (
 )
 from .headers import base_headers, request_headers, user_agent
 from .pacer import Pacer
-from .proxy import http_url, parse_proxy
+from .proxy import parse_proxy
 from .redact import redact_url
 from .response import WebhookResponse
 from .retry import RetryHandler, RetryState, default_retry_handlers
 from .transport import post
+from .urls import http_url
 
 _LOGGER = logging.getLogger(__name__)
 _PROBE_BODY = b"{}"
@@ -74,7 +76,7 @@ class AsyncWebhookClient:
     """Injected (Home Assistant's shared session); never closed here."""
     timeout: float = 30.0
     """Seconds one attempt may take."""
-    deadline: float | None = None
+    total_timeout: float | None = None
     """Seconds one send may take, retries and waits included; None for no limit."""
     proxy: str | None = None
     """http://[user:password@]host:port; the credentials go only to the proxy.
@@ -156,17 +158,28 @@ class AsyncWebhookClient:
         self, body: Mapping[str, Any], headers: Mapping[str, str] | None = None
     ) -> WebhookResponse:
         """Post a body, retrying as the handlers allow; return a 2xx answer or raise."""
-        data = encode_body(build_body(body))
-        return await self._deliver(data, request_headers(self._headers, headers))
+        data = encode_body(request_body(body))
+        return await self._send_with_retries(
+            data, request_headers(self._headers, headers)
+        )
 
     async def probe(self) -> WebhookResponse:
-        """Post `{}` once, without pacer or retries, and return whatever came back."""
-        return await self._attempt(_PROBE_BODY, self._headers, self.timeout, 1)
+        """Post `{}` once, without pacer or retries; return a live hook's answer or raise.
 
-    async def _deliver(self, data: bytes, headers: CIMultiDict[str]) -> WebhookResponse:
+        A live hook takes it (2xx) or refuses the empty message (400, Slack's
+        `no_text`); any other answer raises the error it maps to.
+        """
+        response = await self._attempt(_PROBE_BODY, self._headers, self.timeout, 1)
+        if response.status_code == HTTPStatus.BAD_REQUEST:
+            return response
+        return self._accepted(response)
+
+    async def _send_with_retries(
+        self, data: bytes, headers: CIMultiDict[str]
+    ) -> WebhookResponse:
         """Attempt until a 2xx answer, or raise the last error when no retry is left."""
         retries: _Retries = [(handler, RetryState()) for handler in self._handlers]
-        deadline = _deadline(self.deadline)
+        deadline = _deadline(self.total_timeout)
         try:
             await self._acquire(deadline)
         except TimeoutError:
