@@ -1,6 +1,7 @@
 """Tests for the config, options, reconfigure and reauth flows."""
 
 from collections.abc import Iterator
+from dataclasses import replace
 import json
 import logging
 from pathlib import Path
@@ -29,19 +30,10 @@ from custom_components.slack_webhook.const import (
     CONF_TIMEOUT,
     CONF_UNFURL_LINKS,
     CONF_UNFURL_MEDIA,
-    DEFAULT_BURST,
-    DEFAULT_MAX_AGE,
-    DEFAULT_MAX_RETRY_AFTER,
-    DEFAULT_OUTBOX_SIZE,
-    DEFAULT_RAISE_ON_QUEUED,
-    DEFAULT_RATE,
-    DEFAULT_RETRIES_CONNECTION,
-    DEFAULT_RETRIES_RATE_LIMIT,
-    DEFAULT_RETRIES_SERVER,
-    DEFAULT_TIMEOUT,
     DOMAIN,
 )
-from custom_components.slack_webhook.webhook import (
+from custom_components.slack_webhook.options import EntryOptions
+from custom_components.slack_webhook.slack_client import (
     WebhookConnectTimeoutError,
     WebhookDNSError,
     WebhookError,
@@ -87,17 +79,18 @@ RETRY_OPTIONS = (
     CONF_RETRIES_SERVER,
     CONF_MAX_RETRY_AFTER,
 )
+DEFAULTS = EntryOptions()
 DEFAULT_OPTIONS = {
-    CONF_TIMEOUT: DEFAULT_TIMEOUT,
-    CONF_RETRIES_CONNECTION: DEFAULT_RETRIES_CONNECTION,
-    CONF_RETRIES_RATE_LIMIT: DEFAULT_RETRIES_RATE_LIMIT,
-    CONF_RETRIES_SERVER: DEFAULT_RETRIES_SERVER,
-    CONF_MAX_RETRY_AFTER: DEFAULT_MAX_RETRY_AFTER,
-    CONF_RATE: DEFAULT_RATE,
-    CONF_BURST: DEFAULT_BURST,
-    CONF_MAX_AGE: DEFAULT_MAX_AGE,
-    CONF_OUTBOX_SIZE: DEFAULT_OUTBOX_SIZE,
-    CONF_RAISE_ON_QUEUED: DEFAULT_RAISE_ON_QUEUED,
+    CONF_TIMEOUT: DEFAULTS.timeout_seconds,
+    CONF_RETRIES_CONNECTION: DEFAULTS.retries_connection,
+    CONF_RETRIES_RATE_LIMIT: DEFAULTS.retries_rate_limit,
+    CONF_RETRIES_SERVER: DEFAULTS.retries_server,
+    CONF_MAX_RETRY_AFTER: DEFAULTS.max_retry_after_seconds,
+    CONF_RATE: DEFAULTS.rate_per_second,
+    CONF_BURST: DEFAULTS.burst,
+    CONF_MAX_AGE: DEFAULTS.max_age_hours,
+    CONF_OUTBOX_SIZE: DEFAULTS.outbox_size,
+    CONF_RAISE_ON_QUEUED: DEFAULTS.raise_on_queued,
 }
 
 
@@ -354,8 +347,13 @@ async def test_probe_errors(
     caplog.set_level(logging.DEBUG)
     slack.answer(answer)
     result = await start_flow(hass, source, old_entry)
-    timeout = answer.delay / 5 or DEFAULT_TIMEOUT
-    with patch("custom_components.slack_webhook.config_flow.DEFAULT_TIMEOUT", timeout):
+    timeout = answer.delay / 5 or DEFAULTS.timeout_seconds
+    read = EntryOptions.from_options
+    with patch.object(
+        EntryOptions,
+        "from_options",
+        lambda options: replace(read(options), timeout_seconds=timeout),
+    ):
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], form_input(source, slack.url)
         )

@@ -33,7 +33,7 @@ from custom_components.slack_webhook.const import (
     CONF_TIMEOUT,
     DOMAIN,
 )
-from custom_components.slack_webhook.webhook import client as client_module
+from custom_components.slack_webhook.slack_client import client as client_module
 from homeassistant.core import HomeAssistant
 
 from .backoff import fast_backoff

@@ -6,9 +6,10 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN
-from .data import SlackWebhookConfigEntry, build_runtime_data
+from .data import SlackWebhookConfigEntry
 from .inbound import async_setup_interactivity
 from .outbox import OutboxStore
+from .runtime import build_runtime_data
 from .services import async_setup_services
 
 PLATFORMS = [Platform.EVENT, Platform.NOTIFY, Platform.SENSOR]

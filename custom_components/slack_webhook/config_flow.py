@@ -3,8 +3,6 @@
 from collections.abc import Mapping
 from functools import cached_property
 import hashlib
-from http import HTTPStatus
-from ipaddress import ip_address
 from typing import Any, override
 
 import probatio
@@ -53,44 +51,31 @@ from .const import (
     CONF_UNFURL_LINKS,
     CONF_UNFURL_MEDIA,
     CONF_WEBHOOK_ID,
-    DEFAULT_BURST,
-    DEFAULT_MAX_AGE,
-    DEFAULT_MAX_RETRY_AFTER,
-    DEFAULT_OUTBOX_SIZE,
-    DEFAULT_RAISE_ON_QUEUED,
-    DEFAULT_RATE,
-    DEFAULT_RETRIES_CONNECTION,
-    DEFAULT_RETRIES_RATE_LIMIT,
-    DEFAULT_RETRIES_SERVER,
-    DEFAULT_TEXT_VARIABLE,
-    DEFAULT_TIMEOUT,
-    DEFAULT_TITLE_VARIABLE,
     DOMAIN,
     LOGGER,
 )
 from .data import entry_kind
 from .entity import MODELS
 from .inbound import request_url
+from .options import EntryOptions
 from .payload import VARIABLE_NAME
-from .webhook import (
+from .slack_client import (
     AsyncWebhookClient,
     TargetKind,
-    WebhookAnswerFailedError,
-    WebhookAuthError,
     WebhookConnectionError,
     WebhookError,
     WebhookInterceptedError,
     WebhookProxyAuthError,
     WebhookProxyError,
     WebhookRejectedError,
-    WebhookResponse,
     WebhookResponseError,
-    WebhookServerError,
     WebhookTLSError,
     ambiguous_proxy,
+    cleartext_to_remote,
+    http_url,
+    kind_from_url,
     redact_proxy,
     redact_url,
-    resolve_kind,
     split_proxy,
     unsuitable_url,
 )
@@ -120,6 +105,7 @@ EXAMPLES = {
     "proxy_auth_example": "http://user:password@proxy.lan:3128",
 }
 """Example URLs the forms show; hassfest allows no URL in translation strings."""
+DEFAULTS = EntryOptions()
 
 URL_SELECTOR = TextSelector(
     TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="off")
@@ -147,10 +133,10 @@ USER_SCHEMA = probatio.Schema(
 NEW_URL_SCHEMA = probatio.Schema({probatio.Required(CONF_URL): URL_SELECTOR})
 TRIGGER_OPTIONS: dict[Any, Any] = {
     probatio.Required(
-        CONF_TEXT_VARIABLE, default=DEFAULT_TEXT_VARIABLE
+        CONF_TEXT_VARIABLE, default=EntryOptions().text_variable
     ): TextSelector(),
     probatio.Required(
-        CONF_TITLE_VARIABLE, default=DEFAULT_TITLE_VARIABLE
+        CONF_TITLE_VARIABLE, default=EntryOptions().title_variable
     ): TextSelector(),
 }
 """The variables notify.send_message fills, for Workflow Builder trigger entries only."""
@@ -176,23 +162,25 @@ def _count(minimum: int, maximum: int) -> probatio.All[int]:
 OPTIONS_SCHEMA = probatio.Schema(
     {
         probatio.Optional(CONF_PROXY): PROXY_SELECTOR,
-        probatio.Required(CONF_TIMEOUT, default=DEFAULT_TIMEOUT): _number(1, 300, "s"),
+        probatio.Required(CONF_TIMEOUT, default=DEFAULTS.timeout_seconds): _number(
+            1, 300, "s"
+        ),
         probatio.Required(CONF_UNFURL_LINKS, default=UNFURL_DEFAULT): UNFURL_SELECTOR,
         probatio.Required(CONF_UNFURL_MEDIA, default=UNFURL_DEFAULT): UNFURL_SELECTOR,
         probatio.Required(SECTION_RETRIES): section(
             probatio.Schema(
                 {
                     probatio.Required(
-                        CONF_RETRIES_CONNECTION, default=DEFAULT_RETRIES_CONNECTION
+                        CONF_RETRIES_CONNECTION, default=DEFAULTS.retries_connection
                     ): _count(0, 10),
                     probatio.Required(
-                        CONF_RETRIES_RATE_LIMIT, default=DEFAULT_RETRIES_RATE_LIMIT
+                        CONF_RETRIES_RATE_LIMIT, default=DEFAULTS.retries_rate_limit
                     ): _count(0, 10),
                     probatio.Required(
-                        CONF_RETRIES_SERVER, default=DEFAULT_RETRIES_SERVER
+                        CONF_RETRIES_SERVER, default=DEFAULTS.retries_server
                     ): _count(0, 10),
                     probatio.Required(
-                        CONF_MAX_RETRY_AFTER, default=DEFAULT_MAX_RETRY_AFTER
+                        CONF_MAX_RETRY_AFTER, default=DEFAULTS.max_retry_after_seconds
                     ): _number(0, 3600, "s"),
                 }
             ),
@@ -201,20 +189,20 @@ OPTIONS_SCHEMA = probatio.Schema(
         probatio.Required(SECTION_DELIVERY): section(
             probatio.Schema(
                 {
-                    probatio.Required(CONF_RATE, default=DEFAULT_RATE): _number(
-                        0.01, 10, "msg/s", step=0.01
-                    ),
-                    probatio.Required(CONF_BURST, default=DEFAULT_BURST): _count(
+                    probatio.Required(
+                        CONF_RATE, default=DEFAULTS.rate_per_second
+                    ): _number(0.01, 10, "msg/s", step=0.01),
+                    probatio.Required(CONF_BURST, default=DEFAULTS.burst): _count(
                         1, 100
                     ),
-                    probatio.Required(CONF_MAX_AGE, default=DEFAULT_MAX_AGE): _number(
-                        0.1, 720, "h", step=0.1
-                    ),
                     probatio.Required(
-                        CONF_OUTBOX_SIZE, default=DEFAULT_OUTBOX_SIZE
+                        CONF_MAX_AGE, default=DEFAULTS.max_age_hours
+                    ): _number(0.1, 720, "h", step=0.1),
+                    probatio.Required(
+                        CONF_OUTBOX_SIZE, default=DEFAULTS.outbox_size
                     ): _count(1, 100_000),
                     probatio.Required(
-                        CONF_RAISE_ON_QUEUED, default=DEFAULT_RAISE_ON_QUEUED
+                        CONF_RAISE_ON_QUEUED, default=DEFAULTS.raise_on_queued
                     ): BooleanSelector(),
                 }
             ),
@@ -239,34 +227,13 @@ def webhook_unique_id(url: str) -> str:
     return hashlib.sha256(str(normalised).encode()).hexdigest()
 
 
-def _is_loopback(host: str) -> bool:
-    """Return whether a host is this machine."""
-    if host == "localhost":
-        return True
-    try:
-        return ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _http_url(value: str) -> URL | None:
-    """Return a value parsed as an http or https URL with a host, or None."""
-    try:
-        url = URL(value)
-    except ValueError:
-        return None
-    if url.scheme not in ("http", "https") or not url.host:
-        return None
-    return url
-
-
 def url_error(value: str | None) -> str | None:
     """Return the error key for a malformed webhook URL, or None."""
     if value is None:
         return None
-    if (url := _http_url(value)) is None:
+    if (url := http_url(value)) is None:
         return "invalid_url"
-    if url.scheme == "http" and not _is_loopback(url.host or ""):
+    if cleartext_to_remote(url):
         return "https_required"
     return unsuitable_url(value)
 
@@ -277,7 +244,7 @@ def proxy_error(value: str | None) -> str | None:
         return None
     if ambiguous_proxy(value):
         return "ambiguous_proxy"
-    if _http_url(value) is None:
+    if http_url(value) is None:
         return "invalid_proxy"
     return None
 
@@ -289,30 +256,6 @@ def variable_errors(values: Mapping[str, Any]) -> dict[str, str]:
         for key in (CONF_TEXT_VARIABLE, CONF_TITLE_VARIABLE)
         if key in values and not VARIABLE_NAME.fullmatch(str(values[key]))
     }
-
-
-def probe_verdict(
-    kind: TargetKind, error: WebhookResponseError | None
-) -> dict[str, str]:
-    """Return the form errors for a probe's answer, judged as the target answers.
-
-    A trigger's GET proves the path to Slack (https, so the answer is
-    Slack's), whatever Slack says to a GET, except a proxy's 407 or a
-    server error. Other targets may refuse the empty message (400, or a
-    2xx saying it failed), unless the refusal says the hook is unknown.
-    """
-    if error is None:
-        return {}
-    if kind is TargetKind.WORKFLOW:
-        if isinstance(error, WebhookProxyAuthError | WebhookServerError):
-            return probe_errors(error)
-        return {}
-    refused_empty = error.status_code == HTTPStatus.BAD_REQUEST or isinstance(
-        error, WebhookAnswerFailedError
-    )
-    if refused_empty and not isinstance(error, WebhookAuthError):
-        return {}
-    return probe_errors(error)
 
 
 def signing_secret_error(value: str | None) -> dict[str, str]:
@@ -512,40 +455,29 @@ class SlackWebhookConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> tuple[dict[str, str], TargetKind]:
         """Probe the hook without posting; return errors and the target's kind.
 
-        The URL's shape gives the kind; where it is ambiguous, the answer
-        decides. Triggers get a GET (client.probe), which starts no workflow.
+        The URL's shape gives the kind, and where it is ambiguous the probe's
+        answer; a trigger is probed with a GET, which starts no workflow.
         """
-        client: AsyncWebhookClient | None = None
+        if key := proxy_error(options.get(CONF_PROXY)):
+            return {"base": key}, TargetKind.OTHER
+        settings = EntryOptions.from_options(options)
+        kind = kind_from_url(url)
         try:
-            if key := proxy_error(options.get(CONF_PROXY)):
-                return {"base": key}, TargetKind.OTHER
             client = AsyncWebhookClient(
                 url=url,
                 session=async_get_clientsession(self.hass),
-                timeout=options.get(CONF_TIMEOUT, DEFAULT_TIMEOUT),
-                proxy=options.get(CONF_PROXY),
+                timeout=settings.timeout_seconds,
+                proxy=settings.proxy,
                 retry_handlers=[],
+                kind=kind,
             )
-            response = await client.probe()
+            await client.probe()
         except WebhookError as err:
-            return probe_errors(err), _kind(client)
+            return probe_errors(err), kind
         except Exception as err:  # noqa: BLE001
             LOGGER.error("Unexpected %s while probing a webhook", type(err).__name__)
-            return {"base": "unknown"}, _kind(client)
-        return self._judge(client, response)
-
-    @staticmethod
-    def _judge(
-        client: AsyncWebhookClient, response: WebhookResponse
-    ) -> tuple[dict[str, str], TargetKind]:
-        """Return the errors of a probe's answer and the kind it shows."""
-        client.kind = resolve_kind(_kind(client), response)
-        return probe_verdict(client.kind, client.answer_error(response)), client.kind
-
-
-def _kind(client: AsyncWebhookClient | None) -> TargetKind:
-    """Return the kind a client judges by; OTHER before there is one."""
-    return TargetKind.OTHER if client is None or client.kind is None else client.kind
+            return {"base": "unknown"}, kind
+        return {}, client.kind or kind
 
 
 def _model(kind: TargetKind) -> str:

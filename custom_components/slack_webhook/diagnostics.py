@@ -10,7 +10,7 @@ from homeassistant.helpers.redact import REDACTED, async_redact_data
 from .const import CONF_PROXY, CONF_SIGNING_SECRET, CONF_WEBHOOK_ID
 from .data import SlackWebhookConfigEntry, entry_kind
 from .inbound import is_interactive, request_path
-from .webhook import redact_proxy, redact_url
+from .slack_client import redact_proxy, redact_url
 
 
 def redact(value: str) -> str:

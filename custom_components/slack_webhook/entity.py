@@ -5,7 +5,7 @@ from homeassistant.helpers.entity import Entity, EntityDescription
 
 from .const import DOMAIN
 from .data import SlackWebhookConfigEntry, entry_kind
-from .webhook import TargetKind
+from .slack_client import TargetKind
 
 MODELS: dict[TargetKind, tuple[str | None, str]] = {
     TargetKind.SLACK: ("Slack", "Incoming webhook"),

@@ -19,15 +19,9 @@ instead, under the variable names the entry's options set (the title only
 when there is one).
 """
 
-from collections.abc import Mapping
 from typing import Any, Final
 
-from .const import (
-    CONF_TEXT_VARIABLE,
-    CONF_TITLE_VARIABLE,
-    DEFAULT_TEXT_VARIABLE,
-    DEFAULT_TITLE_VARIABLE,
-)
+from .options import EntryOptions
 
 MAX_HEADER: Final = 150
 MAX_SECTION: Final = 3_000
@@ -45,12 +39,12 @@ def notification_fields(message: str, title: str | None) -> dict[str, Any]:
 
 
 def trigger_fields(
-    message: str, title: str | None, options: Mapping[str, Any]
+    message: str, title: str | None, options: EntryOptions
 ) -> dict[str, Any]:
     """Return the variables of a trigger for a notify message and optional title."""
-    variables = {options.get(CONF_TEXT_VARIABLE, DEFAULT_TEXT_VARIABLE): message}
+    variables = {options.text_variable: message}
     if title:
-        variables[options.get(CONF_TITLE_VARIABLE, DEFAULT_TITLE_VARIABLE)] = title
+        variables[options.title_variable] = title
     return {"variables": variables}
 
 

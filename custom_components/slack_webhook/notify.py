@@ -11,15 +11,11 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .data import SlackWebhookConfigEntry
 from .delivery import DeliveryResult
 from .entity import SlackWebhookEntity
+from .exceptions import invalid
 from .notification import notification_fields, trigger_fields
-from .payload import (
-    build_body,
-    build_headers,
-    check_response_url,
-    check_storable,
-    invalid,
-)
-from .webhook import TargetKind
+from .options import EntryOptions
+from .payload import build_body, build_headers, check_response_url, check_storable
+from .slack_client import TargetKind
 
 PARALLEL_UPDATES = 0
 
@@ -47,7 +43,8 @@ class SlackWebhookNotifyEntity(SlackWebhookEntity, NotifyEntity):
         """Post a notify message; the mapping is described in notification.py."""
         data = self.entry.runtime_data
         if data.kind is TargetKind.WORKFLOW:
-            fields = trigger_fields(message, title, self.entry.options)
+            options = EntryOptions.from_options(self.entry.options)
+            fields = trigger_fields(message, title, options)
         else:
             fields = notification_fields(message, title)
         body = build_body(fields, data.defaults, data.kind)

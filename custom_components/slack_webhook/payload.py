@@ -17,13 +17,16 @@ from typing import Any, Final, NoReturn
 
 from yarl import URL
 
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.json import json_bytes
 
-from .const import DOMAIN
-from .webhook import TARGET_NAMES, ZULIP_BLOCK_TYPES, TargetKind
-from .webhook.body import build_body as build_request_body, encode_body
-from .webhook.headers import valid_header_name, valid_header_value
+from .exceptions import invalid
+from .slack_client import TARGET_NAMES, ZULIP_BLOCK_TYPES, TargetKind
+from .slack_client.body import encode_body, request_body
+from .slack_client.headers import (
+    RESERVED_HEADERS,
+    valid_header_name,
+    valid_header_value,
+)
 
 ATTR_TEXT: Final = "text"
 ATTR_BLOCKS: Final = "blocks"
@@ -54,10 +57,6 @@ VARIABLE_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")
 TRIGGER_FIELDS: Final = frozenset({ATTR_VARIABLES, ATTR_HEADERS})
 """The fields a Workflow Builder trigger can use."""
 RESPONSE_TYPES: Final = ("in_channel", "ephemeral")
-RESERVED_HEADERS: Final = frozenset(
-    {"content-type", "content-length", "transfer-encoding", "host"}
-)
-"""Headers the HTTP client sets itself; a caller may not override them."""
 JSON_FIELDS: Final = (
     ATTR_BLOCKS,
     ATTR_ATTACHMENTS,
@@ -173,7 +172,7 @@ def check_storable(body: Mapping[str, Any], headers: Mapping[str, str] | None) -
     _check_values({"body": body, "headers": headers})
     try:
         json_bytes({"body": body, "headers": headers})
-        size = len(encode_body(build_request_body(body)))
+        size = len(encode_body(request_body(body)))
     except (TypeError, ValueError) as err:
         raise invalid("not_json", error=str(err)) from None
     if size > MAX_MESSAGE_BYTES:
@@ -261,16 +260,16 @@ def check_block_types(blocks: Sequence[Mapping[str, Any]], kind: TargetKind) -> 
     """Refuse blocks the target does not show, and markdown blocks over Slack's limit."""
     markdown = 0
     for index, block in enumerate(blocks, 1):
-        kind_of_block = block.get("type")
-        if kind is TargetKind.ZULIP and kind_of_block not in ZULIP_BLOCK_TYPES:
+        block_type = block.get("type")
+        if kind is TargetKind.ZULIP and block_type not in ZULIP_BLOCK_TYPES:
             raise invalid(
                 "block_not_shown",
                 index=str(index),
-                type=str(kind_of_block),
+                type=str(block_type),
                 target=TARGET_NAMES[kind],
                 types=", ".join(ZULIP_BLOCK_TYPES),
             )
-        if kind_of_block == "markdown":
+        if block_type == "markdown":
             if not isinstance(text := block.get("text"), str):
                 raise invalid("invalid_block", index=str(index))
             markdown += len(text)
@@ -338,12 +337,3 @@ def as_list(field: str, value: Any) -> list[Any]:
     if isinstance(value, str) or not isinstance(value, Sequence):
         raise invalid("not_a_list", field=field)
     return list(value)
-
-
-def invalid(key: str, **placeholders: str) -> ServiceValidationError:
-    """Return a translated validation error."""
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders=placeholders or None,
-    )

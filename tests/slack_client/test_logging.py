@@ -5,13 +5,13 @@ from urllib.parse import quote
 
 import pytest
 
-from custom_components.slack_webhook.webhook import (
+from custom_components.slack_webhook.slack_client import (
     WebhookAuthError,
     WebhookPayloadError,
     default_retry_handlers,
     redact_url,
 )
-from custom_components.slack_webhook.webhook.client import _LOGGER
+from custom_components.slack_webhook.slack_client.client import _LOGGER
 from tests.proxy_server import ProxyServer
 from tests.slack_server import SECRET, Answer, SlackServer
 

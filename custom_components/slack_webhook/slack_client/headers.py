@@ -13,6 +13,10 @@ from multidict import CIMultiDict
 from .errors import WebhookRequestError
 
 CONTENT_TYPE = "application/json;charset=utf-8"
+RESERVED_HEADERS = frozenset(
+    {"content-type", "content-length", "transfer-encoding", "host"}
+)
+"""Headers the HTTP client sets itself; a message's own headers may not set them."""
 _TOKEN = frozenset("!#$%&'*+-.^_`|~" + string.ascii_letters + string.digits)
 """The characters of an HTTP header name (RFC 9110 token)."""
 

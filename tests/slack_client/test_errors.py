@@ -2,7 +2,7 @@
 
 import pytest
 
-from custom_components.slack_webhook.webhook import (
+from custom_components.slack_webhook.slack_client import (
     WebhookAuthError,
     WebhookInterceptedError,
     WebhookPayloadError,

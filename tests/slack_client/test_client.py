@@ -11,7 +11,7 @@ from unittest.mock import patch
 import aiohttp
 import pytest
 
-from custom_components.slack_webhook.webhook import (
+from custom_components.slack_webhook.slack_client import (
     AsyncWebhookClient,
     BackoffRetryIntervalCalculator,
     RateLimitErrorRetryHandler,
@@ -349,7 +349,7 @@ async def test_deadline_bounds_a_send_with_its_retries(
     ]
     start = asyncio.get_running_loop().time()
     with pytest.raises(WebhookServerError):
-        await make_client(retry_handlers=handlers, deadline=0.5).send(text="hi")
+        await make_client(retry_handlers=handlers, total_timeout=0.5).send(text="hi")
     # Waits 0.1, 0.2 fit; 0.4 would end past 0.5 s.
     assert len(slack.received) == 3
     assert elapsed_since(start) < 0.5
@@ -362,7 +362,7 @@ async def test_deadline_caps_an_attempt(
     slack.default = Answer(delay=0.4)
     start = asyncio.get_running_loop().time()
     with pytest.raises(WebhookTimeoutError):
-        await make_client(timeout=5, deadline=0.1).send(text="hi")
+        await make_client(timeout=5, total_timeout=0.1).send(text="hi")
     assert elapsed_since(start) < 0.3
 
 
@@ -373,7 +373,7 @@ async def test_a_wait_past_the_deadline_is_not_started(
     slack.default = Answer(429, "rate_limited", {"Retry-After": "5"})
     start = asyncio.get_running_loop().time()
     with pytest.raises(WebhookRateLimitedError):
-        await make_client(deadline=1).send(text="hi")
+        await make_client(total_timeout=1).send(text="hi")
     assert elapsed_since(start) < 0.5
 
 
@@ -417,18 +417,20 @@ async def test_a_later_slot_is_awaited_only_until_the_deadline(
     pacer = RecordingPacer(delays=[0.0, 5.0])
     start = asyncio.get_running_loop().time()
     with pytest.raises(WebhookServerError):
-        await make_client(pacer=pacer, deadline=0.3).send(text="hi")
+        await make_client(pacer=pacer, total_timeout=0.3).send(text="hi")
     assert elapsed_since(start) < 1
     assert len(slack.received) == 1
 
 
-async def test_probe_returns_any_answer_once(
+async def test_probe_reports_any_answer_once(
     make_client: MakeClient, slack: SlackServer
 ) -> None:
-    """probe() posts `{}` once, without retries or pacer, and raises for no status."""
+    """probe() posts `{}` once, without retries or pacer; a dead hook's answer raises."""
     pacer = RecordingPacer()
     slack.default = Answer(500, "rollup_error")
-    response = await make_client(pacer=pacer).probe()
+    with pytest.raises(WebhookServerError) as caught:
+        await make_client(pacer=pacer).probe()
+    response = caught.value.response
     assert (response.status_code, response.body) == (500, "rollup_error")
     slack.default = Answer(400, "no_text")
     assert (await make_client(pacer=pacer).probe()).body == "no_text"
@@ -514,7 +516,8 @@ async def test_the_shared_session_is_left_open(
 ) -> None:
     """Sends, failures and probes never close Home Assistant's session."""
     slack.default = Answer(500, "")
-    await make_client(retry_handlers=[]).probe()
+    with pytest.raises(WebhookServerError):
+        await make_client(retry_handlers=[]).probe()
     with pytest.raises(WebhookServerError):
         await make_client(retry_handlers=[]).send(text="hi")
     assert not session.closed

@@ -15,7 +15,7 @@ from urllib.parse import quote
 import aiohttp
 import pytest
 
-from custom_components.slack_webhook.webhook import (
+from custom_components.slack_webhook.slack_client import (
     AsyncWebhookClient,
     WebhookAuthError,
     WebhookDNSError,
@@ -27,7 +27,7 @@ from custom_components.slack_webhook.webhook import (
     WebhookResponseError,
     WebhookTLSError,
 )
-from custom_components.slack_webhook.webhook.client import _LOGGER
+from custom_components.slack_webhook.slack_client.client import _LOGGER
 from tests.proxy_server import (
     PORTAL_302,
     PROXY_PASSWORD,

@@ -4,7 +4,7 @@ from urllib.parse import quote
 
 import pytest
 
-from custom_components.slack_webhook.webhook import (
+from custom_components.slack_webhook.slack_client import (
     WebhookProxyAuthError,
     WebhookRequestError,
     ambiguous_proxy,

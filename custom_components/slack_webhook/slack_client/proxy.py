@@ -3,6 +3,7 @@
 from yarl import URL
 
 from .errors import WebhookRequestError
+from .urls import http_url
 
 _AMBIGUOUS = frozenset("/?#\\")
 """Characters that end a URL's authority; raw in a userinfo, parsers disagree."""
@@ -45,17 +46,6 @@ def ambiguous_proxy(proxy: str) -> bool:
     rest = proxy.partition("://")[2] or proxy
     userinfo, at, _ = rest.rpartition("@")
     return bool(at) and not _AMBIGUOUS.isdisjoint(userinfo)
-
-
-def http_url(text: str) -> URL | None:
-    """Return text as an absolute http(s) URL, or None if it is not one."""
-    try:
-        parsed = URL(text)
-    except TypeError, ValueError:
-        return None
-    if parsed.scheme not in ("http", "https") or not parsed.host:
-        return None
-    return parsed
 
 
 def proxy_name(proxy: URL) -> str:

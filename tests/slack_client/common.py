@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from custom_components.slack_webhook.webhook import AsyncWebhookClient
+from custom_components.slack_webhook.slack_client import AsyncWebhookClient
 from tests.proxy_server import PROXY_PASSWORD, PROXY_USER
 
 __all__ = ["PROXY_PASSWORD", "PROXY_USER", "MakeClient"]

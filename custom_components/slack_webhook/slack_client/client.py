@@ -3,7 +3,7 @@
 Deliberate differences from slack_sdk's AsyncWebhookClient:
 
 - the session is always injected and never closed; `timeout` holds per
-  attempt anyway, and `deadline` bounds a whole send including retries;
+  attempt anyway, and `total_timeout` bounds a whole send including retries;
 - retry handlers are consulted on every failed attempt, not only on 429;
 - answers other than 2xx raise mapped exceptions instead of being returned;
 - proxy credentials may sit in the proxy URL and are sent only to the proxy;
@@ -28,6 +28,7 @@ Deliberate differences from slack_sdk's AsyncWebhookClient:
 import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from http import HTTPStatus
 import logging
 import math
 from ssl import SSLContext
@@ -37,22 +38,25 @@ import aiohttp
 from multidict import CIMultiDict
 from yarl import URL
 
-from .body import SupportsToDict, build_body, encode_body
+from .body import SupportsToDict, encode_body, request_body
 from .errors import (
     DEFAULT_MAX_RETRY_AFTER,
     WebhookAnswerFailedError,
+    WebhookAuthError,
     WebhookConnectionError,
     WebhookError,
     WebhookPacerTimeoutError,
+    WebhookProxyAuthError,
     WebhookRateLimitedError,
     WebhookRequestError,
     WebhookResponseError,
+    WebhookServerError,
     WebhookTimeoutError,
     response_error,
 )
 from .headers import base_headers, request_headers, user_agent
 from .pacer import Pacer
-from .proxy import http_url, parse_proxy
+from .proxy import parse_proxy
 from .redact import redact_url
 from .response import WebhookResponse
 from .retry import RetryHandler, RetryState, default_retry_handlers
@@ -62,9 +66,11 @@ from .targets import (
     answer_failure,
     clean_message,
     kind_from_url,
+    resolve_kind,
     target_message,
 )
 from .transport import post
+from .urls import http_url
 
 _LOGGER = logging.getLogger(__name__)
 _PROBE_BODY = b"{}"
@@ -87,7 +93,7 @@ class AsyncWebhookClient:
     """Injected (Home Assistant's shared session); never closed here."""
     timeout: float = 30.0
     """Seconds one attempt may take."""
-    deadline: float | None = None
+    total_timeout: float | None = None
     """Seconds one send may take, retries and waits included; None for no limit."""
     proxy: str | None = None
     """http://[user:password@]host:port; the credentials go only to the proxy.
@@ -106,7 +112,10 @@ class AsyncWebhookClient:
     """The longest Retry-After believed, in seconds; longer or absurd ones count as this."""
     logger: logging.Logger = _LOGGER
     kind: TargetKind | None = None
-    """What the URL points at, which decides how answers are judged; None: from the URL."""
+    """What the URL points at, which decides how answers are judged; None: from the URL.
+
+    probe() settles it from the answer where the URL's shape is ambiguous.
+    """
 
     _redacted: str = field(init=False)
     _headers: CIMultiDict[str] = field(init=False)
@@ -173,18 +182,40 @@ class AsyncWebhookClient:
         self, body: Mapping[str, Any], headers: Mapping[str, str] | None = None
     ) -> WebhookResponse:
         """Post a body, retrying as the handlers allow; return a 2xx answer or raise."""
-        data = encode_body(build_body(body))
-        return await self._deliver(data, request_headers(self._headers, headers))
+        data = encode_body(request_body(body))
+        return await self._send_with_retries(
+            data, request_headers(self._headers, headers)
+        )
 
     async def probe(self) -> WebhookResponse:
-        """Post `{}` once, without pacer or retries, and return whatever came back.
+        """Post `{}` once, without pacer or retries; return a live hook's answer or raise.
 
-        A Workflow Builder trigger gets a GET without a body instead: a POST
-        would start its workflow.
+        A live hook takes it (2xx) or refuses the empty message (400, or a
+        2xx saying it failed), unless the refusal says the hook is unknown;
+        any other answer raises the error it maps to. Where the URL's shape
+        is ambiguous, the answer settles `kind`.
+
+        A Workflow Builder trigger gets a GET without a body instead, as a
+        POST would start its workflow. Over https the answer is Slack's, so
+        whatever Slack says to a GET proves the path, except a proxy's 407
+        or a server error.
         """
         if self.kind is TargetKind.WORKFLOW:
-            return await self._attempt(None, self._headers, self.timeout, 1, "GET")
-        return await self._attempt(_PROBE_BODY, self._headers, self.timeout, 1)
+            response = await self._attempt(None, self._headers, self.timeout, 1, "GET")
+            error = self.answer_error(response)
+            if isinstance(error, WebhookProxyAuthError | WebhookServerError):
+                raise error
+            return response
+        response = await self._attempt(_PROBE_BODY, self._headers, self.timeout, 1)
+        self.kind = resolve_kind(self.kind or TargetKind.OTHER, response)
+        if (error := self.answer_error(response)) is None:
+            return response
+        refused_empty = error.status_code == HTTPStatus.BAD_REQUEST or isinstance(
+            error, WebhookAnswerFailedError
+        )
+        if refused_empty and not isinstance(error, WebhookAuthError):
+            return response
+        raise error
 
     def answer_error(self, response: WebhookResponse) -> WebhookResponseError | None:
         """Return the error an answer means for this target, or None for success."""
@@ -203,10 +234,12 @@ class AsyncWebhookClient:
             message=None if message is None else clean_message(message, self.url),
         )
 
-    async def _deliver(self, data: bytes, headers: CIMultiDict[str]) -> WebhookResponse:
+    async def _send_with_retries(
+        self, data: bytes, headers: CIMultiDict[str]
+    ) -> WebhookResponse:
         """Attempt until a 2xx answer, or raise the last error when no retry is left."""
         retries: _Retries = [(handler, RetryState()) for handler in self._handlers]
-        deadline = _deadline(self.deadline)
+        deadline = _deadline(self.total_timeout)
         try:
             await self._acquire(deadline)
         except TimeoutError:
@@ -229,7 +262,7 @@ class AsyncWebhookClient:
         attempt: int,
         method: str = "POST",
     ) -> WebhookResponse:
-        """Send once within limit seconds and log the outcome."""
+        """Send once (a POST, or a probe's GET) within limit seconds and log the outcome."""
         self.logger.debug("%s %s (attempt %d)", method, self._redacted, attempt)
         try:
             async with asyncio.timeout(limit):
@@ -252,7 +285,8 @@ class AsyncWebhookClient:
             self._log_failure(attempt, err)
             raise
         self.logger.debug(
-            "POST %s answered %d (attempt %d)",
+            "%s %s answered %d (attempt %d)",
+            method,
             self._redacted,
             response.status_code,
             attempt,

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 import pytest
 
-from custom_components.slack_webhook.webhook import (
+from custom_components.slack_webhook.slack_client import (
     WebhookConnectionError,
     WebhookRejectedError,
 )

@@ -12,7 +12,7 @@ import math
 import aiohttp
 import pytest
 
-from custom_components.slack_webhook.webhook import (
+from custom_components.slack_webhook.slack_client import (
     MAX_BODY_BYTES,
     AsyncWebhookClient,
     ConnectionErrorRetryHandler,
@@ -101,7 +101,7 @@ async def test_the_first_slot_is_awaited_within_the_deadline(
     """A pacer held off for an hour cannot hold the send: transient, nothing sent."""
     pacer = RecordingPacer(delays=[3600.0])
     with pytest.raises(WebhookPacerTimeoutError) as caught:
-        await make_client(pacer=pacer, deadline=0.1).send(text="hi")
+        await make_client(pacer=pacer, total_timeout=0.1).send(text="hi")
     error = caught.value
     assert (error.transient, error.path_fault) == (True, False)
     assert not isinstance(error, WebhookConnectionError)

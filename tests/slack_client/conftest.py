@@ -11,7 +11,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 import pytest
 import trustme
 
-from custom_components.slack_webhook.webhook import (
+from custom_components.slack_webhook.slack_client import (
     AsyncWebhookClient,
     default_retry_handlers,
 )

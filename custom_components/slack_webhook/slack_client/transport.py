@@ -46,8 +46,8 @@ async def post(
         raise WebhookSessionClosedError("The HTTP session is closed")
     failure: WebhookConnectionError
     try:
-        async with session.request(
-            method,
+        request = session.post if method == "POST" else session.get
+        async with request(
             url,
             data=data,
             headers=headers,

@@ -9,11 +9,11 @@ import aiohttp
 from multidict import CIMultiDict
 import pytest
 
-from custom_components.slack_webhook.webhook import (
+from custom_components.slack_webhook.slack_client import (
     AsyncWebhookClient,
     WebhookRequestError,
 )
-from custom_components.slack_webhook.webhook.headers import USER_AGENT
+from custom_components.slack_webhook.slack_client.headers import USER_AGENT
 from tests.slack_server import SlackServer
 
 from .common import MakeClient
@@ -152,4 +152,4 @@ def test_client_is_constructed_without_touching_the_network(
         url="https://hooks.slack.com/services/T/B/x", session=session
     )
     assert client.timeout == 30.0
-    assert client.deadline is None
+    assert client.total_timeout is None

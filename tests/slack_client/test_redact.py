@@ -3,8 +3,8 @@
 from hypothesis import assume, given, strategies as st
 import pytest
 
-from custom_components.slack_webhook.webhook import redact_proxy, redact_url
-from custom_components.slack_webhook.webhook.redact import MASK
+from custom_components.slack_webhook.slack_client import redact_proxy, redact_url
+from custom_components.slack_webhook.slack_client.redact import MASK
 
 
 @pytest.mark.parametrize(

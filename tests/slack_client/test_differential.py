@@ -21,8 +21,8 @@ from slack_sdk.models.metadata import Metadata  # noqa: TID251
 from slack_sdk.webhook.async_client import AsyncWebhookClient as SdkClient  # noqa: TID251
 from slack_sdk.webhook.internal_utils import _build_body  # noqa: TID251
 
-from custom_components.slack_webhook.webhook import WebhookRequestError
-from custom_components.slack_webhook.webhook.body import build_body, encode_body
+from custom_components.slack_webhook.slack_client import WebhookRequestError
+from custom_components.slack_webhook.slack_client.body import encode_body, request_body
 from tests.slack_server import SlackServer
 
 from .common import MakeClient
@@ -107,7 +107,7 @@ def send_body(arguments: dict[str, Any]) -> dict[str, Any]:
 def ours(body: dict[str, Any]) -> Any:
     """Return the JSON value this client would send, or REFUSED."""
     try:
-        return json.loads(encode_body(build_body(body)))
+        return json.loads(encode_body(request_body(body)))
     except WebhookRequestError:
         return REFUSED
 
@@ -138,14 +138,14 @@ def test_empty_body_is_a_deliberate_difference(body: dict[str, Any], sent: str) 
     """slack_sdk sends `null` or `{}`; we refuse."""
     assert json.dumps(_build_body(body)) == sent
     with pytest.raises(WebhookRequestError):
-        build_body(body)
+        request_body(body)
 
 
 def test_nan_is_a_deliberate_difference() -> None:
     """slack_sdk sends NaN, which is not JSON; we refuse."""
     assert "NaN" in json.dumps(_build_body({"text": "x", "n": float("nan")}))
     with pytest.raises(WebhookRequestError):
-        encode_body(build_body({"text": "x", "n": float("nan")}))
+        encode_body(request_body({"text": "x", "n": float("nan")}))
 
 
 WIRE_CASES: list[dict[str, Any]] = [

@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from custom_components.slack_webhook.webhook import (
+from custom_components.slack_webhook.slack_client import (
     BackoffRetryIntervalCalculator,
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,

@@ -52,6 +52,7 @@ from .targets import (
     unsuitable_url,
 )
 from .transport import MAX_BODY_BYTES
+from .urls import cleartext_to_remote, http_url, is_loopback
 
 __all__ = [
     "AUTH_ERRORS",
@@ -91,8 +92,11 @@ __all__ = [
     "WebhookTLSError",
     "WebhookTimeoutError",
     "ambiguous_proxy",
+    "cleartext_to_remote",
     "default_retry_handlers",
     "error_code",
+    "http_url",
+    "is_loopback",
     "kind_from_url",
     "parse_proxy",
     "parse_retry_after",

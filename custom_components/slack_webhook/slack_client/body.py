@@ -25,7 +25,7 @@ class SupportsToDict(Protocol):
         """Return the object as a mapping."""
 
 
-def build_body(body: Mapping[str, Any]) -> dict[str, Any]:
+def request_body(body: Mapping[str, Any]) -> dict[str, Any]:
     """Return the body to send: top-level None dropped, to_dict() objects converted."""
     if not isinstance(body, Mapping):
         raise WebhookRequestError("The body must be a mapping")

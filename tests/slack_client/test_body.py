@@ -7,8 +7,8 @@ import pytest
 from slack_sdk.models.attachments import Attachment  # noqa: TID251
 from slack_sdk.models.blocks import DividerBlock, SectionBlock  # noqa: TID251
 
-from custom_components.slack_webhook.webhook import WebhookRequestError
-from custom_components.slack_webhook.webhook.body import build_body, encode_body
+from custom_components.slack_webhook.slack_client import WebhookRequestError
+from custom_components.slack_webhook.slack_client.body import encode_body, request_body
 
 
 class Custom:
@@ -29,7 +29,7 @@ def test_only_top_level_none_is_dropped() -> None:
         "metadata": None,
         "attachments": [{"fallback": None}],
     }
-    assert build_body(body) == {
+    assert request_body(body) == {
         "text": "",
         "unfurl_links": False,
         "count": 0,
@@ -45,7 +45,7 @@ def test_to_dict_objects_are_converted_at_any_depth() -> None:
         "attachments": [Attachment(text="a")],
         "metadata": Custom(),
     }
-    assert build_body(body) == {
+    assert request_body(body) == {
         "blocks": [
             {"type": "section", "text": {"type": "mrkdwn", "text": "hi"}},
             {"type": "divider"},
@@ -59,7 +59,7 @@ def test_the_callers_body_is_not_changed() -> None:
     """Building a body leaves the argument as it was."""
     blocks = [DividerBlock()]
     body = {"blocks": blocks, "text": None}
-    build_body(body)
+    request_body(body)
     assert body == {"blocks": blocks, "text": None}
     assert isinstance(blocks[0], DividerBlock)
 
@@ -68,13 +68,13 @@ def test_the_callers_body_is_not_changed() -> None:
 def test_empty_body_is_refused(body: dict[str, Any]) -> None:
     """slack_sdk would send `null`; this client refuses."""
     with pytest.raises(WebhookRequestError, match="empty"):
-        build_body(body)
+        request_body(body)
 
 
 def test_non_mapping_body_is_refused() -> None:
     """A list is not a body."""
     with pytest.raises(WebhookRequestError, match="mapping"):
-        build_body(["text"])  # type: ignore[arg-type]
+        request_body(["text"])  # type: ignore[arg-type]
 
 
 def test_encoding_is_compact_utf8() -> None:
@@ -92,7 +92,7 @@ def test_encoding_is_compact_utf8() -> None:
 def test_what_json_cannot_hold_is_refused(value: Any) -> None:
     """Refused with WebhookRequestError, not a TypeError or ValueError from json."""
     with pytest.raises(WebhookRequestError, match="JSON"):
-        encode_body(build_body({"text": "x", "extra": value}))
+        encode_body(request_body({"text": "x", "extra": value}))
 
 
 def test_circular_body_is_refused() -> None:
@@ -100,4 +100,4 @@ def test_circular_body_is_refused() -> None:
     loop: dict[str, Any] = {}
     loop["self"] = [loop]
     with pytest.raises(WebhookRequestError, match="contains itself"):
-        build_body({"text": "x", "loop": loop})
+        request_body({"text": "x", "loop": loop})

@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from custom_components.slack_webhook.pacer import TokenBucket
+from custom_components.slack_webhook.token_bucket import TokenBucket
 
 
 class FakeClock:
@@ -30,7 +30,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
         fake.now += seconds
 
     monkeypatch.setattr(
-        "custom_components.slack_webhook.pacer.asyncio",
+        "custom_components.slack_webhook.token_bucket.asyncio",
         type("A", (), {"sleep": staticmethod(sleep)}),
     )
     return fake
