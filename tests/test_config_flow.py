@@ -17,6 +17,7 @@ from custom_components.slack_webhook.config_flow import (
 )
 from custom_components.slack_webhook.const import (
     CONF_BURST,
+    CONF_IMAGE_RETENTION,
     CONF_MAX_AGE,
     CONF_MAX_RETRY_AFTER,
     CONF_OUTBOX_SIZE,
@@ -30,6 +31,7 @@ from custom_components.slack_webhook.const import (
     CONF_UNFURL_LINKS,
     CONF_UNFURL_MEDIA,
     DEFAULT_BURST,
+    DEFAULT_IMAGE_RETENTION,
     DEFAULT_MAX_AGE,
     DEFAULT_MAX_RETRY_AFTER,
     DEFAULT_OUTBOX_SIZE,
@@ -98,6 +100,7 @@ DEFAULT_OPTIONS = {
     CONF_MAX_AGE: DEFAULT_MAX_AGE,
     CONF_OUTBOX_SIZE: DEFAULT_OUTBOX_SIZE,
     CONF_RAISE_ON_QUEUED: DEFAULT_RAISE_ON_QUEUED,
+    CONF_IMAGE_RETENTION: DEFAULT_IMAGE_RETENTION,
 }
 
 
@@ -679,6 +682,7 @@ async def test_options_flow_stores_values(
             max_age=1.5,
             outbox_size=50,
             raise_on_queued=True,
+            image_retention=2,
         ),
     )
 
@@ -697,6 +701,7 @@ async def test_options_flow_stores_values(
         CONF_MAX_AGE: 1.5,
         CONF_OUTBOX_SIZE: 50,
         CONF_RAISE_ON_QUEUED: True,
+        CONF_IMAGE_RETENTION: 2,
     }
     counts = (CONF_RETRIES_CONNECTION, CONF_BURST, CONF_OUTBOX_SIZE)
     assert all(type(old_entry.options[key]) is int for key in counts)

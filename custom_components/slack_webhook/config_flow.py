@@ -34,6 +34,7 @@ from homeassistant.helpers.selector import (
 
 from .const import (
     CONF_BURST,
+    CONF_IMAGE_RETENTION,
     CONF_MAX_AGE,
     CONF_MAX_RETRY_AFTER,
     CONF_OUTBOX_SIZE,
@@ -47,6 +48,7 @@ from .const import (
     CONF_UNFURL_LINKS,
     CONF_UNFURL_MEDIA,
     DEFAULT_BURST,
+    DEFAULT_IMAGE_RETENTION,
     DEFAULT_MAX_AGE,
     DEFAULT_MAX_RETRY_AFTER,
     DEFAULT_OUTBOX_SIZE,
@@ -183,6 +185,9 @@ OPTIONS_SCHEMA = probatio.Schema(
                     probatio.Required(
                         CONF_RAISE_ON_QUEUED, default=DEFAULT_RAISE_ON_QUEUED
                     ): BooleanSelector(),
+                    probatio.Required(
+                        CONF_IMAGE_RETENTION, default=DEFAULT_IMAGE_RETENTION
+                    ): _number(0.1, 720, "h", step=0.1),
                 }
             ),
             {"collapsed": True},

@@ -24,6 +24,7 @@ CONF_BURST: Final = "burst"
 CONF_MAX_AGE: Final = "max_age"
 CONF_OUTBOX_SIZE: Final = "outbox_size"
 CONF_RAISE_ON_QUEUED: Final = "raise_on_queued"
+CONF_IMAGE_RETENTION: Final = "image_retention"
 
 DEFAULT_TIMEOUT: Final = 10.0
 """Seconds one attempt may take."""
@@ -41,3 +42,5 @@ RESPONSE_URL_MAX_AGE: Final = 0.5
 """Hours a response_url accepts messages (Slack's limit is 30 minutes)."""
 DEFAULT_OUTBOX_SIZE: Final = 500
 DEFAULT_RAISE_ON_QUEUED: Final = False
+DEFAULT_IMAGE_RETENTION: Final = 24.0
+"""Hours a picture is served after its message was delivered or given up."""
