@@ -113,10 +113,9 @@ def image_ids(body: Mapping[str, Any]) -> set[str]:
 class ImageStore:
     """The pictures of every entry, with their lifetime and bounds."""
 
-    def __init__(self, hass: HomeAssistant, max_total: int = MAX_TOTAL_BYTES) -> None:
+    def __init__(self, hass: HomeAssistant) -> None:
         """Use the index in HA's storage and the folder next to it."""
         self._hass = hass
-        self._max_total = max_total
         self._store: Store[dict[str, dict[str, Any]]] = Store(
             hass, STORAGE_VERSION, STORAGE_KEY, atomic_writes=True
         )
@@ -278,8 +277,9 @@ class ImageStore:
 
     async def _async_make_room(self, size: int) -> None:
         """Remove the oldest released pictures until `size` more bytes fit, or refuse."""
+        bound = MAX_TOTAL_BYTES
         total = sum(image.size for image in self._images.values())
-        if total + size <= self._max_total:
+        if total + size <= bound:
             return
         evict: list[str] = []
         released = sorted(
@@ -290,10 +290,10 @@ class ImageStore:
         for _created, image_id in released:
             evict.append(image_id)
             total -= self._images[image_id].size
-            if total + size <= self._max_total:
+            if total + size <= bound:
                 break
-        if total + size > self._max_total:
-            raise invalid("image_storage_full", max=str(self._max_total))
+        if total + size > bound:
+            raise invalid("image_storage_full", max=str(bound))
         await self._async_delete(evict)
 
     async def _async_delete(self, image_ids: list[str]) -> None:
