@@ -35,6 +35,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
@@ -489,6 +490,8 @@ async def test_an_unreadable_outbox_file_is_kept_aside(
     storage = tmp_path / ".storage"
     storage.mkdir()
     (storage / f"{DOMAIN}.{entry.entry_id}.outbox").write_text("{not json")
+    # Only this integration's files are unreadable, not the HTTP server's.
+    assert await async_setup_component(hass, "http", {})
     with patch(
         "homeassistant.helpers.storage.Store.async_load",
         side_effect=HomeAssistantError("not JSON"),
