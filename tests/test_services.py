@@ -44,6 +44,7 @@ FIELDS = [
     "channel",
     "thread_ts",
 ]
+PICTURE_FIELDS = ["camera", "image_entity", "image_file", "alt_text", "image_title"]
 
 
 async def call(
@@ -365,7 +366,10 @@ async def test_respond_host_pinning(
 async def test_action_descriptions(hass: HomeAssistant) -> None:
     """Both actions have a selector for every field and offer response data."""
     descriptions = await action_descriptions(hass)
-    for action, extra in ((SERVICE_SEND, []), (SERVICE_RESPOND, ["response_url"])):
+    for action, extra in (
+        (SERVICE_SEND, PICTURE_FIELDS),
+        (SERVICE_RESPOND, ["response_url"]),
+    ):
         description = descriptions[action]
         assert description["target"] == {
             "entity": [{"integration": DOMAIN, "domain": ["notify"]}]

@@ -11,6 +11,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .data import SlackWebhookConfigEntry
 from .delivery import DeliveryResult
 from .entity import SlackWebhookEntity
+from .image_message import async_message_with_picture
 from .notification import notification_fields
 from .payload import build_body, build_headers, check_response_url, check_storable
 
@@ -45,7 +46,8 @@ class SlackWebhookNotifyEntity(SlackWebhookEntity, NotifyEntity):
 
     async def send(self, **fields: Any) -> ServiceResponse:
         """Post a message built from the slack_webhook.send action's fields."""
-        return await self._async_post(fields, None)
+        async with async_message_with_picture(self.hass, self.entry, fields) as message:
+            return await self._async_post(message, None)
 
     async def respond(self, *, response_url: str, **fields: Any) -> ServiceResponse:
         """Post a message to a Slack response_url (slack_webhook.respond)."""

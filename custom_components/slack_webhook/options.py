@@ -6,6 +6,7 @@ from typing import Any, Self
 
 from .const import (
     CONF_BURST,
+    CONF_IMAGE_RETENTION,
     CONF_MAX_AGE,
     CONF_MAX_RETRY_AFTER,
     CONF_OUTBOX_SIZE,
@@ -44,6 +45,8 @@ class EntryOptions:
     """Hours a queued message is kept before it is given up."""
     outbox_size: int = 500
     raise_on_queued: bool = False
+    image_retention_hours: float = 24.0
+    """Hours a picture is served after its message was delivered or given up."""
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> Self:
@@ -72,6 +75,9 @@ class EntryOptions:
             outbox_size=int(options.get(CONF_OUTBOX_SIZE, defaults.outbox_size)),
             raise_on_queued=bool(
                 options.get(CONF_RAISE_ON_QUEUED, defaults.raise_on_queued)
+            ),
+            image_retention_hours=float(
+                options.get(CONF_IMAGE_RETENTION, defaults.image_retention_hours)
             ),
         )
 

@@ -23,6 +23,7 @@ def build_runtime_data(
     )
     client = build_client(hass, entry.data[CONF_URL], options, pacer)
     return SlackWebhookData(
+        options=options,
         delivery=Delivery(hass, entry, client, pacer, options),
         defaults=options.body_defaults,
     )
