@@ -18,6 +18,7 @@ from custom_components.slack_webhook.config_flow import (
 )
 from custom_components.slack_webhook.const import (
     CONF_BURST,
+    CONF_IMAGE_RETENTION,
     CONF_MAX_AGE,
     CONF_MAX_RETRY_AFTER,
     CONF_OUTBOX_SIZE,
@@ -91,6 +92,7 @@ DEFAULT_OPTIONS = {
     CONF_MAX_AGE: DEFAULTS.max_age_hours,
     CONF_OUTBOX_SIZE: DEFAULTS.outbox_size,
     CONF_RAISE_ON_QUEUED: DEFAULTS.raise_on_queued,
+    CONF_IMAGE_RETENTION: DEFAULTS.image_retention_hours,
 }
 
 
@@ -682,6 +684,7 @@ async def test_options_flow_stores_values(
             max_age=1.5,
             outbox_size=50,
             raise_on_queued=True,
+            image_retention=2,
         ),
     )
 
@@ -700,6 +703,7 @@ async def test_options_flow_stores_values(
         CONF_MAX_AGE: 1.5,
         CONF_OUTBOX_SIZE: 50,
         CONF_RAISE_ON_QUEUED: True,
+        CONF_IMAGE_RETENTION: 2,
     }
     counts = (CONF_RETRIES_CONNECTION, CONF_BURST, CONF_OUTBOX_SIZE)
     assert all(type(old_entry.options[key]) is int for key in counts)

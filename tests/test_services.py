@@ -44,6 +44,7 @@ FIELDS = [
     "channel",
     "thread_ts",
 ]
+PICTURE_FIELDS = ["camera", "image_entity", "image_file", "alt_text", "image_title"]
 
 
 async def call(
@@ -366,7 +367,7 @@ async def test_action_descriptions(hass: HomeAssistant) -> None:
     """Both actions have a selector for every field and offer response data."""
     descriptions = await action_descriptions(hass)
     for action, extra in (
-        (SERVICE_SEND, ["variables"]),
+        (SERVICE_SEND, ["variables", *PICTURE_FIELDS]),
         (SERVICE_RESPOND, ["response_url"]),
     ):
         description = descriptions[action]

@@ -34,6 +34,7 @@ from homeassistant.helpers.selector import (
 
 from .const import (
     CONF_BURST,
+    CONF_IMAGE_RETENTION,
     CONF_MAX_AGE,
     CONF_MAX_RETRY_AFTER,
     CONF_OUTBOX_SIZE,
@@ -204,6 +205,9 @@ OPTIONS_SCHEMA = probatio.Schema(
                     probatio.Required(
                         CONF_RAISE_ON_QUEUED, default=DEFAULTS.raise_on_queued
                     ): BooleanSelector(),
+                    probatio.Required(
+                        CONF_IMAGE_RETENTION, default=DEFAULTS.image_retention_hours
+                    ): _number(0.1, 720, "h", step=0.1),
                 }
             ),
             {"collapsed": True},

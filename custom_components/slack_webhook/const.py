@@ -30,6 +30,7 @@ CONF_BURST: Final = "burst"
 CONF_MAX_AGE: Final = "max_age"
 CONF_OUTBOX_SIZE: Final = "outbox_size"
 CONF_RAISE_ON_QUEUED: Final = "raise_on_queued"
+CONF_IMAGE_RETENTION: Final = "image_retention"
 
 RESPONSE_URL_MAX_AGE_SECONDS: Final = 1800.0
 """Seconds a response_url accepts messages (Slack's limit is 30 minutes)."""

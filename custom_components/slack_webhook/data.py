@@ -9,13 +9,15 @@ from homeassistant.const import CONF_URL
 
 from .const import CONF_TARGET
 from .delivery import Delivery
+from .options import EntryOptions
 from .slack_client import TargetKind, kind_from_url
 
 
 @dataclass(slots=True)
 class SlackWebhookData:
-    """What a loaded entry holds: its delivery queue and body defaults."""
+    """What a loaded entry holds: its options, delivery queue and body defaults."""
 
+    options: EntryOptions
     delivery: Delivery
     defaults: Mapping[str, Any]
     """Body fields the options set, such as {"unfurl_links": False}."""

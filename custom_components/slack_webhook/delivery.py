@@ -106,6 +106,10 @@ class Delivery:
         """Return the number of messages not yet delivered."""
         return len(self._queue)
 
+    def pending_bodies(self) -> list[dict[str, Any]]:
+        """Return the bodies of the messages not yet delivered (pictures they show are kept)."""
+        return [message.body for message in self._queue]
+
     async def async_start(self) -> None:
         """Load the outbox and start delivering."""
         self._queue.extend(self._loaded_messages(await self._store.async_load()))

@@ -9,6 +9,7 @@ from homeassistant.helpers.redact import REDACTED, async_redact_data
 
 from .const import CONF_PROXY, CONF_SIGNING_SECRET, CONF_WEBHOOK_ID
 from .data import SlackWebhookConfigEntry, entry_kind
+from .images import IMAGES
 from .inbound import is_interactive, request_path
 from .slack_client import redact_proxy, redact_url
 
@@ -29,12 +30,13 @@ TO_REDACT = {
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: SlackWebhookConfigEntry
 ) -> dict[str, Any]:
-    """Return an entry's data, target kind, options, delivery statistics and Request URL path, secrets redacted."""
+    """Return an entry's data, target kind, options, delivery and picture statistics and Request URL path, secrets redacted."""
     return {
         "data": async_redact_data(entry.data, TO_REDACT),
         "target": entry_kind(entry).value,
         "options": async_redact_data(entry.options, TO_REDACT),
         "delivery": entry.runtime_data.delivery.statistics(),
+        "images": hass.data[IMAGES].statistics(entry.entry_id),
         "interactivity": (
             {"request_path": request_path(entry.options[CONF_WEBHOOK_ID])}
             if is_interactive(entry)

@@ -12,8 +12,8 @@ from .data import SlackWebhookConfigEntry
 from .delivery import DeliveryResult
 from .entity import SlackWebhookEntity
 from .exceptions import invalid
+from .image_message import async_message_with_picture
 from .notification import notification_fields, trigger_fields
-from .options import EntryOptions
 from .payload import build_body, build_headers, check_response_url, check_storable
 from .slack_client import TargetKind
 
@@ -43,8 +43,7 @@ class SlackWebhookNotifyEntity(SlackWebhookEntity, NotifyEntity):
         """Post a notify message; the mapping is described in notification.py."""
         data = self.entry.runtime_data
         if data.kind is TargetKind.WORKFLOW:
-            options = EntryOptions.from_options(self.entry.options)
-            fields = trigger_fields(message, title, options)
+            fields = trigger_fields(message, title, data.options)
         else:
             fields = notification_fields(message, title)
         body = build_body(fields, data.defaults, data.kind)
@@ -53,7 +52,8 @@ class SlackWebhookNotifyEntity(SlackWebhookEntity, NotifyEntity):
 
     async def send(self, **fields: Any) -> ServiceResponse:
         """Post a message built from the slack_webhook.send action's fields."""
-        return await self._async_post(fields, None)
+        async with async_message_with_picture(self.hass, self.entry, fields) as message:
+            return await self._async_post(message, None)
 
     async def respond(self, *, response_url: str, **fields: Any) -> ServiceResponse:
         """Post a message to a Slack response_url (slack_webhook.respond)."""

@@ -6,6 +6,7 @@ from typing import Any, Self
 
 from .const import (
     CONF_BURST,
+    CONF_IMAGE_RETENTION,
     CONF_MAX_AGE,
     CONF_MAX_RETRY_AFTER,
     CONF_OUTBOX_SIZE,
@@ -50,6 +51,8 @@ class EntryOptions:
     """The Workflow Builder variable notify.send_message puts the message in."""
     title_variable: str = "title"
     """The Workflow Builder variable notify.send_message puts the title in."""
+    image_retention_hours: float = 24.0
+    """Hours a picture is served after its message was delivered or given up."""
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> Self:
@@ -82,6 +85,9 @@ class EntryOptions:
             text_variable=str(options.get(CONF_TEXT_VARIABLE, defaults.text_variable)),
             title_variable=str(
                 options.get(CONF_TITLE_VARIABLE, defaults.title_variable)
+            ),
+            image_retention_hours=float(
+                options.get(CONF_IMAGE_RETENTION, defaults.image_retention_hours)
             ),
         )
 

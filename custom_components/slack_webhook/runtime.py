@@ -24,6 +24,7 @@ def build_runtime_data(
     kind = entry_kind(entry)
     client = build_client(hass, entry.data[CONF_URL], options, pacer, kind)
     return SlackWebhookData(
+        options=options,
         delivery=Delivery(hass, entry, client, pacer, options),
         defaults={} if kind is TargetKind.WORKFLOW else options.body_defaults,
         kind=kind,

@@ -31,6 +31,7 @@ from homeassistant.core import HomeAssistant, SupportsResponse, callback
 from homeassistant.helpers import config_validation as cv, service
 
 from .const import DOMAIN
+from .image_message import PICTURE_FIELDS
 from .payload import (
     ATTR_ATTACHMENTS,
     ATTR_BLOCKS,
@@ -72,7 +73,11 @@ MESSAGE_FIELDS: Final[dict[Any, Any]] = {
     probatio.Optional(ATTR_THREAD_TS): cv.string,
 }
 SEND_SCHEMA: Final = cv.make_entity_service_schema(
-    {probatio.Optional(ATTR_VARIABLES): cv.match_all, **MESSAGE_FIELDS}
+    {
+        probatio.Optional(ATTR_VARIABLES): cv.match_all,
+        **MESSAGE_FIELDS,
+        **PICTURE_FIELDS,
+    }
 )
 RESPOND_SCHEMA: Final = cv.make_entity_service_schema(
     {probatio.Required(ATTR_RESPONSE_URL): cv.string, **MESSAGE_FIELDS}
