@@ -1,6 +1,6 @@
 """Tests for the config, options, reconfigure and reauth flows."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import replace
 import json
 import logging
@@ -97,12 +97,17 @@ DEFAULT_OPTIONS = {
 
 
 @pytest.fixture
-def mock_setup_entry() -> Iterator[AsyncMock]:
-    """Replace setting up an entry where setup is not under test."""
+async def mock_setup_entry(hass: HomeAssistant) -> AsyncIterator[AsyncMock]:
+    """Replace setting up an entry where setup is not under test.
+
+    A reauth or reconfigure schedules a reload; it must run while the
+    replacement is in place, however late a loaded machine runs it.
+    """
     with patch(
         "custom_components.slack_webhook.async_setup_entry", return_value=True
     ) as mock:
         yield mock
+        await hass.async_block_till_done()
 
 
 @pytest.fixture
