@@ -9,7 +9,7 @@ import tempfile
 import time
 
 from . import __doc__ as description
-from .bursts import bursts
+from .bursts import bursts, strict_bursts
 from .hook import HookProcess
 from .latency import latency
 from .overhead import overhead
@@ -52,6 +52,8 @@ async def _run(args: argparse.Namespace) -> None:
             if not args.no_bursts:
                 config = _config(directory, "c")
                 await _print(bursts(hook, authority, config, sizes))
+                config = _config(directory, "c-strict")
+                await _print(strict_bursts(hook, authority, config, sizes))
             count = 20 if args.quick else 60
             await _print(latency(hook, authority, count, args.rtt))
 

@@ -56,6 +56,35 @@ async def bursts(
     return section
 
 
+async def strict_bursts(
+    hook: HookProcess, authority: Authority, config_dir: Path, sizes: list[int]
+) -> Section:
+    """(c') Send bursts through the delivery queue to a hook with a strict limiter."""
+    authority.trust_in_home_assistant()
+    section = Section(
+        title=f"(c') Bursts against a strict limiter of {HOOK_RATE:g} message/s",
+        headers=["client", "burst", "delivered", "attempts", "seconds", "in order"],
+    )
+    async with home_assistant(config_dir) as hass:
+        entry = await add_entry(hass, "Strict", hook.url, {})
+        delivery = entry.runtime_data.delivery
+        for size in sizes:
+            texts = [f"{size}-{i}" for i in range(size)]
+            await asyncio.sleep(1 / HOOK_RATE)
+            await hook.reset(HOOK_RATE, strict=True)
+            start = time.perf_counter()
+            await asyncio.gather(*(delivery.async_send({"text": t}) for t in texts))
+            await _until_delivered(delivery)
+            row = _row("ours (delivery queue)", texts, await hook.record(), start)
+            section.rows.append(row)
+    section.notes.append(
+        "the hook refuses any message sooner than one second after the last and "
+        "rounds Retry-After up; target: all delivered, in order, at most N+2 "
+        "attempts and N+2 seconds"
+    )
+    return section
+
+
 async def _until_delivered(delivery: Delivery) -> None:
     """Wait until the delivery queue has nothing pending."""
     idle = asyncio.Event()

@@ -79,9 +79,15 @@ class HookProcess:
             self._process.stdin.close()
             await self._process.wait()
 
-    async def reset(self, rate_limit: float | None = None) -> None:
-        """Clear the record and set the rate limit in messages per second."""
-        body = {"rate_limit": rate_limit}
+    async def reset(
+        self, rate_limit: float | None = None, *, strict: bool = False
+    ) -> None:
+        """Clear the record and set the rate limit in messages per second.
+
+        `strict` refuses any message sooner than the interval, and rounds
+        Retry-After up to whole seconds, as Slack's header is.
+        """
+        body = {"rate_limit": rate_limit, "strict": strict}
         async with self._session().post(
             self._control_url("_reset"), json=body
         ) as answer:

@@ -14,6 +14,7 @@ prints one JSON line with its ports and serves until stdin closes:
 import argparse
 import asyncio
 import json
+import math
 import ssl
 import sys
 import time
@@ -30,13 +31,16 @@ class Hook:
     def __init__(self) -> None:
         """Start empty, without a rate limit."""
         self.rate_limit: float | None = None
+        self.strict = False
+        """No tolerance at all, and Retry-After rounded up to whole seconds."""
         self.requests = 0
         self.accepted: list[str] = []
         self._last: float | None = None
 
-    def reset(self, rate_limit: float | None) -> None:
+    def reset(self, rate_limit: float | None, *, strict: bool = False) -> None:
         """Forget everything received and set the rate limit."""
         self.rate_limit = rate_limit
+        self.strict = strict
         self.requests = 0
         self.accepted = []
         self._last = None
@@ -47,8 +51,10 @@ class Hook:
             return None
         now = time.monotonic()
         interval = 1 / self.rate_limit
-        if self._last is not None and now - self._last < 0.9 * interval:
-            return max(1, round(interval - (now - self._last) + 0.5))
+        tolerance = 1.0 if self.strict else 0.9
+        if self._last is not None and now - self._last < tolerance * interval:
+            left = interval - (now - self._last)
+            return max(1, math.ceil(left) if self.strict else round(left + 0.5))
         self._last = now
         return None
 
@@ -69,7 +75,8 @@ class Hook:
 
     async def configure(self, request: web.Request) -> web.Response:
         """Clear the record and set the rate limit."""
-        self.reset((await request.json()).get("rate_limit"))
+        settings = await request.json()
+        self.reset(settings.get("rate_limit"), strict=bool(settings.get("strict")))
         return web.Response(text="ok")
 
 

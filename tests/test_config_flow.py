@@ -45,7 +45,7 @@ from custom_components.slack_webhook.slack_client import (
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_NAME, CONF_URL
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResult, FlowResultType
+from homeassistant.data_entry_flow import FlowResult, FlowResultType, InvalidData
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -712,6 +712,23 @@ async def test_options_flow_stores_values(
     }
     counts = (CONF_RETRIES_CONNECTION, CONF_BURST, CONF_OUTBOX_SIZE)
     assert all(type(old_entry.options[key]) is int for key in counts)
+
+
+@pytest.mark.parametrize(("rate", "accepted"), [(1000, True), (1001, False)])
+async def test_options_flow_rate_for_self_hosted_targets(
+    hass: HomeAssistant, old_entry: MockConfigEntry, rate: int, accepted: bool
+) -> None:
+    """A self-hosted target may take up to 1000 messages per second."""
+    result = await hass.config_entries.options.async_init(old_entry.entry_id)
+    submit = hass.config_entries.options.async_configure(
+        result["flow_id"], options_input(rate=rate)
+    )
+    if not accepted:
+        with pytest.raises(InvalidData):
+            await submit
+        return
+    assert (await submit)["type"] is FlowResultType.CREATE_ENTRY
+    assert old_entry.options[CONF_RATE] == rate
 
 
 @pytest.mark.usefixtures("mock_setup_entry")

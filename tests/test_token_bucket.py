@@ -4,7 +4,11 @@ import asyncio
 
 import pytest
 
-from custom_components.slack_webhook.token_bucket import TokenBucket
+from custom_components.slack_webhook.token_bucket import (
+    CAUTION_MARGIN,
+    CAUTION_SECONDS,
+    TokenBucket,
+)
 
 
 class FakeClock:
@@ -60,11 +64,12 @@ async def test_refills_while_idle_up_to_burst(clock: FakeClock) -> None:
 
 
 async def test_pause_holds_then_allows_one(clock: FakeClock) -> None:
-    """A pause holds every send; after it one goes at once, then the rate."""
+    """A pause holds every send; after it one goes at once, then the (cautious) rate."""
     bucket = TokenBucket(rate=1.0, burst=5, max_pause=60, clock=clock)
     bucket.pause(4.0)
     assert bucket.paused_for == 4.0
-    assert await _times(bucket, clock, 3) == [4.0, 5.0, 6.0]
+    interval = 1 + CAUTION_MARGIN
+    assert await _times(bucket, clock, 3) == [4.0, 4 + interval, 4 + 2 * interval]
     assert bucket.paused_for == 0.0
 
 
@@ -84,3 +89,14 @@ async def test_real_sleep_is_used() -> None:
     await bucket.acquire()
     await bucket.acquire()
     assert loop.time() - start >= 0.015
+
+
+async def test_after_a_pause_no_bursts_and_a_margin(clock: FakeClock) -> None:
+    """A 429 despite pacing: one send per interval plus the margin, no bursts, for a while."""
+    bucket = TokenBucket(rate=1.0, burst=3, max_pause=60, clock=clock)
+    bucket.pause(1)
+    interval = 1 + CAUTION_MARGIN
+    assert await _times(bucket, clock, 3) == [1.0, 1 + interval, 1 + 2 * interval]
+    clock.now += CAUTION_SECONDS
+    start = clock.now
+    assert await _times(bucket, clock, 3) == [start] * 3

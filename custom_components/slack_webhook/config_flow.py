@@ -90,6 +90,8 @@ PROBE_ERRORS: tuple[tuple[type[WebhookError], str, str], ...] = (
     (WebhookRejectedError, CONF_URL, "webhook_rejected"),
 )
 """The form error of each failed probe, by field; the first class that matches wins."""
+MAX_RATE = 1000
+"""Messages per second a self-hosted target may allow; Slack's own is about one."""
 PROXY_MASK = "********"
 """Shown instead of the proxy's user and password in the options form."""
 SIGNING_SECRET_MASK = PROXY_MASK
@@ -192,7 +194,7 @@ OPTIONS_SCHEMA = probatio.Schema(
                 {
                     probatio.Required(
                         CONF_RATE, default=DEFAULTS.rate_per_second
-                    ): _number(0.01, 10, "msg/s", step=0.01),
+                    ): _number(0.01, MAX_RATE, "msg/s", step=0.01),
                     probatio.Required(CONF_BURST, default=DEFAULTS.burst): _count(
                         1, 100
                     ),
