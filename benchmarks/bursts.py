@@ -36,12 +36,7 @@ async def bursts(
         delivery = entry.runtime_data.delivery
         for size in sizes:
             texts = [f"{size}-{i}" for i in range(size)]
-            await hook.reset(HOOK_RATE)
-            start = time.perf_counter()
-            await asyncio.gather(*(delivery.async_send({"text": t}) for t in texts))
-            await _until_delivered(delivery)
-            row = _row("ours (delivery queue)", texts, await hook.record(), start)
-            section.rows.append(row)
+            section.rows.append(await _ours(hook, delivery, texts, strict=False))
             for retries in SDK_RETRIES:
                 client = sdk_rate_limited(hook.url, authority.client_context(), retries)
                 await asyncio.sleep(1 / HOOK_RATE)
@@ -71,18 +66,24 @@ async def strict_bursts(
         for size in sizes:
             texts = [f"{size}-{i}" for i in range(size)]
             await asyncio.sleep(1 / HOOK_RATE)
-            await hook.reset(HOOK_RATE, strict=True)
-            start = time.perf_counter()
-            await asyncio.gather(*(delivery.async_send({"text": t}) for t in texts))
-            await _until_delivered(delivery)
-            row = _row("ours (delivery queue)", texts, await hook.record(), start)
-            section.rows.append(row)
+            section.rows.append(await _ours(hook, delivery, texts, strict=True))
     section.notes.append(
         "the hook refuses any message sooner than one second after the last and "
         "rounds Retry-After up; target: all delivered, in order, at most N+2 "
         "attempts and N+2 seconds"
     )
     return section
+
+
+async def _ours(
+    hook: HookProcess, delivery: Delivery, texts: list[str], *, strict: bool
+) -> list[str]:
+    """Send a burst through the delivery queue to a fresh hook; return its row."""
+    await hook.reset(HOOK_RATE, strict=strict)
+    start = time.perf_counter()
+    await asyncio.gather(*(delivery.async_send({"text": t}) for t in texts))
+    await _until_delivered(delivery)
+    return _row("ours (delivery queue)", texts, await hook.record(), start)
 
 
 async def _until_delivered(delivery: Delivery) -> None:
