@@ -9,10 +9,13 @@ certificate from a CA made at run time (trustme). Figures are printed with
 the ratios measured in the same run; nothing about wall-clock is asserted.
 
 (a) sequential throughput over HTTPS: ours on a shared session, slack_sdk as
-    it defaults (a new session per send) and slack_sdk given a session;
+    it defaults (a new session per send), slack_sdk given a session, and the
+    floor, a bare session.post on the same session;
 (b) the Home Assistant path per message (action call to delivered) against
     the raw client, in a Home Assistant core with the integration loaded;
 (c) bursts against a hook taking one message per second: ours (the delivery
     queue) against slack_sdk with its rate-limit retry handler;
-(d) latency through a relay that adds a round trip: p50 and p95 per message.
+(d) latency through a relay that adds a round trip: p50 and p95 per message;
+(f) a real hass process, through its REST API: our actions against
+    rest_command to the same hook (`scripts/benchmark-ha`, benchmarks.real_hass).
 """

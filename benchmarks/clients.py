@@ -1,6 +1,7 @@
 """The clients compared, and timing sequential sends."""
 
 from collections.abc import Awaitable, Callable
+import json
 import ssl
 import time
 from typing import Any
@@ -15,12 +16,17 @@ from slack_sdk.webhook.async_client import (  # noqa: TID251
 )
 
 from custom_components.slack_webhook.slack_client import AsyncWebhookClient
+from custom_components.slack_webhook.slack_client.headers import (
+    base_headers,
+    user_agent,
+)
 
 type Send = Callable[[str], Awaitable[Any]]
 
 OURS = "ours, shared session"
 SDK_DEFAULT = "slack_sdk, as it defaults (session per send)"
 SDK_SESSION = "slack_sdk, session given"
+FLOOR = "floor: bare session.post, shared session"
 
 
 def compared(
@@ -34,7 +40,24 @@ def compared(
         OURS: lambda text: ours.send(text=text),
         SDK_DEFAULT: lambda text: _sdk_send(sdk_default, text),
         SDK_SESSION: lambda text: _sdk_send(sdk_session, text),
+        FLOOR: floor(url, session),
     }
+
+
+def floor(url: str, session: aiohttp.ClientSession) -> Send:
+    """Return the least a client can do: encode, post, read; ours's bytes and headers."""
+    headers = base_headers(None, user_agent())
+
+    async def send(text: str) -> None:
+        data = json.dumps(
+            {"text": text}, ensure_ascii=False, separators=(",", ":")
+        ).encode()
+        async with session.post(url, data=data, headers=headers) as answer:
+            await answer.read()
+            if answer.status != 200:
+                raise RuntimeError(f"The floor got HTTP {answer.status}")
+
+    return send
 
 
 def sdk_rate_limited(url: str, context: ssl.SSLContext, retries: int) -> SdkClient:

@@ -11,7 +11,7 @@ import time
 
 import aiohttp
 
-from .clients import OURS, SDK_DEFAULT, SDK_SESSION, Send, compared, timed
+from .clients import FLOOR, OURS, SDK_DEFAULT, SDK_SESSION, Send, compared, timed
 from .hook import HookProcess
 from .report import Section, ratio
 from .tls import Authority
@@ -89,10 +89,14 @@ def _section(costs: dict[str, Cost]) -> Section:
                 ratio(cost.cpu_per_message, ours.cpu_per_message),
             ]
         )
-    for name, target in ((SDK_SESSION, "1.0x"), (SDK_DEFAULT, "5x")):
+    for name, target in ((SDK_SESSION, "1.1x"), (SDK_DEFAULT, "5x")):
         section.notes.append(
             f"ours vs {name}: {ratio(ours.rate, costs[name].rate)} in messages/s, "
             f"{ratio(costs[name].cpu_per_message, ours.cpu_per_message)} in CPU "
             f"per message (target ≥ {target})"
         )
+    section.notes.append(
+        f"ours' CPU per message is {ratio(ours.cpu_per_message, costs[FLOOR].cpu_per_message)} "
+        "the floor's (target ≤ 1.1x)"
+    )
     return section

@@ -17,6 +17,9 @@ from typing import Any, Protocol
 
 from .errors import WebhookRequestError
 
+_SCALARS = frozenset({str, int, float, bool})
+"""Exact types that hold nothing to convert, returned as they are at once."""
+
 
 class SupportsToDict(Protocol):
     """An object that can turn itself into a JSON-ready mapping (slack_sdk models)."""
@@ -51,6 +54,8 @@ def encode_body(body: Mapping[str, Any]) -> bytes:
 
 def _plain(value: Any) -> Any:
     """Return a value with every to_dict() object in it converted."""
+    if type(value) in _SCALARS:
+        return value
     if callable(getattr(value, "to_dict", None)):
         return _plain(value.to_dict())
     if isinstance(value, Mapping):

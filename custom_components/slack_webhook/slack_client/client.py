@@ -238,7 +238,7 @@ class AsyncWebhookClient:
         self, data: bytes, headers: CIMultiDict[str]
     ) -> WebhookResponse:
         """Attempt until a 2xx answer, or raise the last error when no retry is left."""
-        retries: _Retries = [(handler, RetryState()) for handler in self._handlers]
+        retries: _Retries = []
         deadline = _deadline(self.total_timeout)
         try:
             await self._acquire(deadline)
@@ -251,6 +251,8 @@ class AsyncWebhookClient:
                     await self._attempt(data, headers, self._limit(deadline), attempt)
                 )
             except (WebhookConnectionError, WebhookResponseError) as err:
+                if not retries:  # The handlers' states, made at the first failure.
+                    retries = [(handler, RetryState()) for handler in self._handlers]
                 await self._prepare_retry(err, retries, deadline, attempt)
             attempt += 1
 

@@ -60,9 +60,11 @@ def base_headers(
 def request_headers(
     base: CIMultiDict[str], extra: Mapping[str, str] | None
 ) -> CIMultiDict[str]:
-    """Return a copy of the base headers with a request's own merged over them."""
+    """Return the base headers with a request's own merged over them (a copy if any)."""
+    if not extra:
+        return base
     headers = base.copy()
-    headers.update(_checked(extra or {}))
+    headers.update(_checked(extra))
     return headers
 
 

@@ -138,8 +138,9 @@ def resolve_kind(url_kind: TargetKind, response: WebhookResponse) -> TargetKind:
 
 def answer_failure(kind: TargetKind, response: WebhookResponse) -> str | None:
     """Return the target's own message when a 2xx answer's body says failure."""
-    data = _json_object(response.body)
-    if data is None or kind in (TargetKind.OTHER, TargetKind.DISCORD):
+    if kind in (TargetKind.OTHER, TargetKind.DISCORD):
+        return None
+    if (data := _json_object(response.body)) is None:
         return None
     failed = {
         TargetKind.SLACK: data.get("ok") is False,
@@ -199,6 +200,8 @@ def _own_message(kind: TargetKind, data: Mapping[str, Any]) -> str | None:
 
 def _json_object(body: str) -> dict[str, Any] | None:
     """Return a body parsed as a JSON object, or None."""
+    if not body.lstrip().startswith("{"):
+        return None  # Not an object (Slack's plain `ok`): spare the failing parse.
     try:
         data = json.loads(body)
     except ValueError:

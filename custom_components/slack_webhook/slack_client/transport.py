@@ -1,5 +1,6 @@
 """One HTTP attempt: POST a body and read the answer, failures mapped to our errors."""
 
+import functools
 from ssl import SSLContext
 
 import aiohttp
@@ -96,8 +97,13 @@ async def post(
     raise failure
 
 
+@functools.lru_cache(maxsize=32)
 def _timeouts(shared: aiohttp.ClientTimeout, connect: float) -> aiohttp.ClientTimeout:
-    """Return the session's timeouts with ours for connecting, never rounded up."""
+    """Return the session's timeouts with ours for connecting, never rounded up.
+
+    Cached: both are immutable, and without a total_timeout every attempt
+    asks for the same ones.
+    """
     return aiohttp.ClientTimeout(
         total=shared.total,
         sock_read=shared.sock_read,
