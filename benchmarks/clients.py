@@ -14,7 +14,7 @@ from slack_sdk.webhook.async_client import (  # noqa: TID251
     AsyncWebhookClient as SdkClient,
 )
 
-from custom_components.slack_webhook.webhook import AsyncWebhookClient
+from custom_components.slack_webhook.slack_client import AsyncWebhookClient
 
 type Send = Callable[[str], Awaitable[Any]]
 

@@ -6,7 +6,7 @@ import statistics
 from custom_components.slack_webhook.const import CONF_BURST, CONF_RATE, DOMAIN
 from custom_components.slack_webhook.delivery import Delivery
 from custom_components.slack_webhook.services import SERVICE_SEND
-from custom_components.slack_webhook.webhook import AsyncWebhookClient
+from custom_components.slack_webhook.slack_client import AsyncWebhookClient
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 

@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from functools import partial
 from unittest.mock import patch
 
-from custom_components.slack_webhook.webhook import default_retry_handlers
+from custom_components.slack_webhook.slack_client import default_retry_handlers
 
 
 @contextmanager
@@ -13,7 +13,9 @@ def fast_backoff() -> Iterator[None]:
     """Shorten the client's backoff, the outbox's redelivery and its removal writes."""
     handlers = partial(default_retry_handlers, backoff_factor=0.001, jitter=0.001)
     with (
-        patch("custom_components.slack_webhook.data.default_retry_handlers", handlers),
+        patch(
+            "custom_components.slack_webhook.runtime.default_retry_handlers", handlers
+        ),
         patch.multiple(
             "custom_components.slack_webhook.delivery",
             OUTBOX_RETRY_BASE=0.002,

@@ -5,14 +5,22 @@ import ssl
 from typing import Any
 
 import pytest
+from syrupy.assertion import SnapshotAssertion
 import trustme
 
 from custom_components.slack_webhook.const import DOMAIN
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 
 from .proxy_server import PROXY_PASSWORD, PROXY_USER, ProxyServer
 from .slack_server import SlackServer
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Return syrupy's snapshot with Home Assistant's serializer, as core's tests do."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
 
 
 @pytest.fixture(autouse=True)
@@ -54,46 +62,70 @@ async def slack_tls(
     await server.stop()
 
 
+ENTRY_ID = "01JSLACKWEBHOOKALERTSENTRY"
+"""The id of config_entry, fixed so snapshots of its entities are stable."""
+
+type MakeEntry = Callable[..., MockConfigEntry]
+"""make_entry(url=None, entry_id=None, **options): an entry "Alerts", not yet added."""
+type LoadEntry = Callable[[MockConfigEntry], Awaitable[MockConfigEntry]]
+"""load_entry(entry): add and set up an entry; return it."""
 type SetupEntry = Callable[..., Awaitable[MockConfigEntry]]
-"""setup_entry(**options): add and set up an entry "Alerts" for the local hook."""
+"""setup_entry(url=None, **options): make_entry, then load_entry."""
 
 
 @pytest.fixture
-def config_entry(slack: SlackServer) -> MockConfigEntry:
-    """Return an entry "Alerts" for the local hook, not yet added."""
-    return MockConfigEntry(
-        domain=DOMAIN, title="Alerts", data={"name": "Alerts", "url": slack.url}
-    )
+def make_entry(slack: SlackServer) -> MakeEntry:
+    """Return a function that makes an entry "Alerts" for the local hook (or url)."""
 
-
-@pytest.fixture
-def setup_entry(hass: HomeAssistant, slack: SlackServer) -> SetupEntry:
-    """Return a function that adds and sets up an entry with the given options."""
-
-    async def _setup(**options: Any) -> MockConfigEntry:
-        entry = MockConfigEntry(
+    def _make(
+        *, url: str | None = None, entry_id: str | None = None, **options: Any
+    ) -> MockConfigEntry:
+        return MockConfigEntry(
             domain=DOMAIN,
             title="Alerts",
-            data={"name": "Alerts", "url": slack.url},
+            data={"name": "Alerts", "url": url or slack.url},
             options=options,
+            entry_id=entry_id,
         )
+
+    return _make
+
+
+@pytest.fixture
+def load_entry(hass: HomeAssistant) -> LoadEntry:
+    """Return a function that adds and sets up an entry."""
+
+    async def _load(entry: MockConfigEntry) -> MockConfigEntry:
         entry.add_to_hass(hass)
         assert await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()
         return entry
 
+    return _load
+
+
+@pytest.fixture
+def setup_entry(make_entry: MakeEntry, load_entry: LoadEntry) -> SetupEntry:
+    """Return a function that adds and sets up an entry with the given options."""
+
+    async def _setup(*, url: str | None = None, **options: Any) -> MockConfigEntry:
+        return await load_entry(make_entry(url=url, **options))
+
     return _setup
 
 
 @pytest.fixture
+def config_entry(make_entry: MakeEntry) -> MockConfigEntry:
+    """Return the entry "Alerts" (id ENTRY_ID) for the local hook, not yet added."""
+    return make_entry(entry_id=ENTRY_ID)
+
+
+@pytest.fixture
 async def init_integration(
-    hass: HomeAssistant, config_entry: MockConfigEntry
+    config_entry: MockConfigEntry, load_entry: LoadEntry
 ) -> MockConfigEntry:
-    """Add and set up the entry; return it."""
-    config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
-    return config_entry
+    """Add and set up config_entry; return it."""
+    return await load_entry(config_entry)
 
 
 @pytest.fixture

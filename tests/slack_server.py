@@ -43,6 +43,7 @@ class Received:
     at: float
     status: int = 0
     """The status answered; 0 for a reset."""
+    method: str = "POST"
 
     @property
     def json(self) -> Any:
@@ -134,7 +135,11 @@ class SlackServer:
         """Record a request and answer as scripted."""
         raw = await request.read()
         received = Received(
-            request.path_qs, dict(request.headers), raw, time.monotonic()
+            request.path_qs,
+            dict(request.headers),
+            raw,
+            time.monotonic(),
+            method=request.method,
         )
         self.received.append(received)
         if self.handler is not None:

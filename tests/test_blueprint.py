@@ -5,14 +5,20 @@ import shutil
 
 import pytest
 
+from custom_components.slack_webhook.images import IMAGES
 from homeassistant.components.automation import DOMAIN as AUTOMATION_DOMAIN
 from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
 from homeassistant.components.blueprint import Blueprint
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 from homeassistant.util.yaml import load_yaml_dict
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    setup_test_component_platform,
+)
 
 from .slack_server import SlackServer
+from .test_pictures import CAMERA, EXTERNAL_URL, JPEG, DoorCamera
 
 BLUEPRINT = (
     Path(__file__).parent.parent
@@ -38,12 +44,17 @@ def test_blueprint_is_valid() -> None:
         "sensor",
         "message",
         "skip_unavailable",
+        "camera",
     }
     # Only notify entities of this integration can be picked.
     assert blueprint.inputs["webhook"]["selector"]["entity"]["filter"] == [
         {"integration": "slack_webhook", "domain": ["notify"]}
     ]
     assert "template" in blueprint.inputs["message"]["selector"]
+    assert blueprint.inputs["camera"]["default"] == ""
+    assert blueprint.inputs["camera"]["selector"]["entity"]["filter"] == [
+        {"domain": ["camera"]}
+    ]
 
 
 async def _set_up_automation(
@@ -144,3 +155,31 @@ async def test_unavailable(
         )
         await hass.async_block_till_done()
     assert [body["text"] for body in slack.bodies] == expected
+
+
+async def test_camera_snapshot(
+    hass: HomeAssistant,
+    slack: SlackServer,
+    tmp_path: Path,
+    config_entry: MockConfigEntry,
+) -> None:
+    """With a camera, the message shows its snapshot after the text."""
+    hass.config.config_dir = str(tmp_path)
+    setup_test_component_platform(hass, "camera", [DoorCamera()])
+    assert await async_setup_component(hass, "camera", {"camera": {"platform": "test"}})
+    await hass.config.async_update(external_url=EXTERNAL_URL)
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await _set_up_automation(hass, tmp_path, camera=CAMERA)
+
+    hass.states.async_set(
+        SENSOR, "1200", {"friendly_name": "Washer power", "unit_of_measurement": "W"}
+    )
+    await hass.async_block_till_done()
+    [body] = slack.bodies
+    assert body["text"] == "Washer power changed from 5 to 1200 W"
+    assert [block["type"] for block in body["blocks"]] == ["section", "image"]
+    stored = await hass.data[IMAGES].async_read(
+        body["blocks"][1]["image_url"].rpartition("/")[2]
+    )
+    assert stored == ("image/jpeg", JPEG)

@@ -1,6 +1,7 @@
 """Tests for the config, options, reconfigure and reauth flows."""
 
 from collections.abc import Iterator
+from dataclasses import replace
 import json
 import logging
 from pathlib import Path
@@ -17,6 +18,7 @@ from custom_components.slack_webhook.config_flow import (
 )
 from custom_components.slack_webhook.const import (
     CONF_BURST,
+    CONF_IMAGE_RETENTION,
     CONF_MAX_AGE,
     CONF_MAX_RETRY_AFTER,
     CONF_OUTBOX_SIZE,
@@ -29,19 +31,10 @@ from custom_components.slack_webhook.const import (
     CONF_TIMEOUT,
     CONF_UNFURL_LINKS,
     CONF_UNFURL_MEDIA,
-    DEFAULT_BURST,
-    DEFAULT_MAX_AGE,
-    DEFAULT_MAX_RETRY_AFTER,
-    DEFAULT_OUTBOX_SIZE,
-    DEFAULT_RAISE_ON_QUEUED,
-    DEFAULT_RATE,
-    DEFAULT_RETRIES_CONNECTION,
-    DEFAULT_RETRIES_RATE_LIMIT,
-    DEFAULT_RETRIES_SERVER,
-    DEFAULT_TIMEOUT,
     DOMAIN,
 )
-from custom_components.slack_webhook.webhook import (
+from custom_components.slack_webhook.options import EntryOptions
+from custom_components.slack_webhook.slack_client import (
     WebhookConnectTimeoutError,
     WebhookDNSError,
     WebhookError,
@@ -87,17 +80,19 @@ RETRY_OPTIONS = (
     CONF_RETRIES_SERVER,
     CONF_MAX_RETRY_AFTER,
 )
+DEFAULTS = EntryOptions()
 DEFAULT_OPTIONS = {
-    CONF_TIMEOUT: DEFAULT_TIMEOUT,
-    CONF_RETRIES_CONNECTION: DEFAULT_RETRIES_CONNECTION,
-    CONF_RETRIES_RATE_LIMIT: DEFAULT_RETRIES_RATE_LIMIT,
-    CONF_RETRIES_SERVER: DEFAULT_RETRIES_SERVER,
-    CONF_MAX_RETRY_AFTER: DEFAULT_MAX_RETRY_AFTER,
-    CONF_RATE: DEFAULT_RATE,
-    CONF_BURST: DEFAULT_BURST,
-    CONF_MAX_AGE: DEFAULT_MAX_AGE,
-    CONF_OUTBOX_SIZE: DEFAULT_OUTBOX_SIZE,
-    CONF_RAISE_ON_QUEUED: DEFAULT_RAISE_ON_QUEUED,
+    CONF_TIMEOUT: DEFAULTS.timeout_seconds,
+    CONF_RETRIES_CONNECTION: DEFAULTS.retries_connection,
+    CONF_RETRIES_RATE_LIMIT: DEFAULTS.retries_rate_limit,
+    CONF_RETRIES_SERVER: DEFAULTS.retries_server,
+    CONF_MAX_RETRY_AFTER: DEFAULTS.max_retry_after_seconds,
+    CONF_RATE: DEFAULTS.rate_per_second,
+    CONF_BURST: DEFAULTS.burst,
+    CONF_MAX_AGE: DEFAULTS.max_age_hours,
+    CONF_OUTBOX_SIZE: DEFAULTS.outbox_size,
+    CONF_RAISE_ON_QUEUED: DEFAULTS.raise_on_queued,
+    CONF_IMAGE_RETENTION: DEFAULTS.image_retention_hours,
 }
 
 
@@ -162,7 +157,7 @@ def assert_done(
     )
     assert entry is not None
     assert entry.title == "Alerts"
-    assert dict(entry.data) == {CONF_NAME: "Alerts", CONF_URL: url}
+    assert dict(entry.data) == {CONF_NAME: "Alerts", CONF_URL: url, "target": "slack"}
     if source == "user":
         assert result["type"] is FlowResultType.CREATE_ENTRY
         assert result["result"] is entry
@@ -281,7 +276,12 @@ async def test_user_flow(
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Alerts"
-    assert result["data"] == {CONF_NAME: "Alerts", CONF_URL: slack.url}
+    assert result["data"] == {
+        CONF_NAME: "Alerts",
+        CONF_URL: slack.url,
+        "target": "slack",
+    }
+    assert result["description_placeholders"] == {"target": "Slack incoming webhook"}
     assert result["options"] == {}
     assert result["result"].unique_id == webhook_unique_id(slack.url)
     assert [(r.path, r.json) for r in slack.received] == [(HOOK_PATH, {})]
@@ -349,8 +349,13 @@ async def test_probe_errors(
     caplog.set_level(logging.DEBUG)
     slack.answer(answer)
     result = await start_flow(hass, source, old_entry)
-    timeout = answer.delay / 5 or DEFAULT_TIMEOUT
-    with patch("custom_components.slack_webhook.config_flow.DEFAULT_TIMEOUT", timeout):
+    timeout = answer.delay / 5 or DEFAULTS.timeout_seconds
+    read = EntryOptions.from_options
+    with patch.object(
+        EntryOptions,
+        "from_options",
+        lambda options: replace(read(options), timeout_seconds=timeout),
+    ):
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], form_input(source, slack.url)
         )
@@ -679,6 +684,7 @@ async def test_options_flow_stores_values(
             max_age=1.5,
             outbox_size=50,
             raise_on_queued=True,
+            image_retention=2,
         ),
     )
 
@@ -697,6 +703,7 @@ async def test_options_flow_stores_values(
         CONF_MAX_AGE: 1.5,
         CONF_OUTBOX_SIZE: 50,
         CONF_RAISE_ON_QUEUED: True,
+        CONF_IMAGE_RETENTION: 2,
     }
     counts = (CONF_RETRIES_CONNECTION, CONF_BURST, CONF_OUTBOX_SIZE)
     assert all(type(old_entry.options[key]) is int for key in counts)

@@ -195,6 +195,16 @@ def _rule_error(name: str, value: Any) -> str | None:
     return None
 
 
+def test_no_state_icon_repeats_its_default() -> None:
+    """No state icon equals the default beside it, which hassfest refuses."""
+    for platform in ICONS.get("entity", {}).values():
+        for entity in platform.values():
+            icons = [entity, *entity.get("state_attributes", {}).values()]
+            for icon in icons:
+                for state, name in icon.get("state", {}).items():
+                    assert name != icon.get("default"), state
+
+
 def test_quality_scale_matches_hassfest_schema() -> None:
     """quality_scale.yaml holds only known rules, each valid for hassfest's schema."""
     data = load_yaml_dict(str(INTEGRATION / "quality_scale.yaml"))

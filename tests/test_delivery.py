@@ -17,10 +17,10 @@ from custom_components.slack_webhook.const import (
     DOMAIN,
 )
 from custom_components.slack_webhook.delivery import (
-    EVENT_DELIVERY_FAILED,
     QUEUED,
     DeliveryResult,
 )
+from custom_components.slack_webhook.reporting import EVENT_DELIVERY_FAILED
 from homeassistant import loader
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE

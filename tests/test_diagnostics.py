@@ -2,6 +2,8 @@
 
 import json
 import math
+from typing import Any
+from urllib.parse import quote
 
 import pytest
 from syrupy.assertion import SnapshotAssertion
@@ -13,7 +15,6 @@ from custom_components.slack_webhook.const import (
     CONF_TIMEOUT,
     CONF_UNFURL_LINKS,
     CONF_WEBHOOK_ID,
-    DOMAIN,
 )
 from custom_components.slack_webhook.diagnostics import TO_REDACT
 from homeassistant.const import CONF_NAME, CONF_URL
@@ -24,42 +25,37 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from .proxy_server import ProxyServer
+from .conftest import SetupEntry
+from .proxy_server import PROXY_PASSWORD, PROXY_USER, ProxyServer
 from .slack_requests import SIGNING_SECRET, WEBHOOK_ID
 from .slack_server import SECRET, Answer, SlackServer
 
-PROXY_USER = "hauser"
-PROXY_PASSWORD = "pr0xyPass"  # noqa: S105
 
-
-async def setup_entry(
-    hass: HomeAssistant, url: str, options: dict[str, object]
-) -> MockConfigEntry:
-    """Add and set up an entry "Alerts" for url with options."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Alerts",
-        data={CONF_NAME: "Alerts", CONF_URL: url},
-        options=options,
-        entry_id="01JSLACKWEBHOOKDIAGNOSTICS",
+async def _send_and_diagnose(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, entry: MockConfigEntry
+) -> dict[str, Any]:
+    """Send a notify message to the entry, then return its diagnostics."""
+    await hass.services.async_call(
+        "notify",
+        "send_message",
+        {"entity_id": "notify.alerts", "message": "Door opened"},
+        blocking=True,
     )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry
+    return await get_diagnostics_for_config_entry(hass, hass_client, entry)
 
 
 async def test_diagnostics(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
     snapshot: SnapshotAssertion,
+    setup_entry: SetupEntry,
 ) -> None:
     """Diagnostics show data, options and statistics with the secrets redacted."""
+    password = quote(PROXY_PASSWORD, safe="")
     entry = await setup_entry(
-        hass,
-        f"https://hooks.slack.com/services/T0001/B0001/{SECRET}",
-        {
-            CONF_PROXY: f"http://{PROXY_USER}:{PROXY_PASSWORD}@proxy.lan:3128",
+        url=f"https://hooks.slack.com/services/T0001/B0001/{SECRET}",
+        **{
+            CONF_PROXY: f"http://{PROXY_USER}:{password}@proxy.lan:3128",
             CONF_TIMEOUT: 5.0,
             CONF_UNFURL_LINKS: False,
         },
@@ -72,12 +68,12 @@ async def test_diagnostics_interactivity(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
     snapshot: SnapshotAssertion,
+    setup_entry: SetupEntry,
 ) -> None:
     """With interactivity: the Request URL's path; the signing secret redacted."""
     entry = await setup_entry(
-        hass,
-        f"https://hooks.slack.com/services/T0001/B0001/{SECRET}",
-        {CONF_SIGNING_SECRET: SIGNING_SECRET, CONF_WEBHOOK_ID: WEBHOOK_ID},
+        url=f"https://hooks.slack.com/services/T0001/B0001/{SECRET}",
+        **{CONF_SIGNING_SECRET: SIGNING_SECRET, CONF_WEBHOOK_ID: WEBHOOK_ID},
     )
 
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
@@ -93,35 +89,26 @@ async def test_diagnostics_after_delivery(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
     slack: SlackServer,
+    auth_proxy: ProxyServer,
+    setup_entry: SetupEntry,
 ) -> None:
     """A message delivered through a proxy is counted; no secret shows."""
-    proxy = ProxyServer(credentials=(PROXY_USER, PROXY_PASSWORD))
-    await proxy.start()
-    proxy_url = f"http://{PROXY_USER}:{PROXY_PASSWORD}@127.0.0.1:{proxy.port}"
-    try:
-        entry = await setup_entry(hass, slack.url, {CONF_PROXY: proxy_url})
-        await hass.services.async_call(
-            "notify",
-            "send_message",
-            {"entity_id": "notify.alerts", "message": "Door opened"},
-            blocking=True,
-        )
-        diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
-    finally:
-        await proxy.stop()
+    entry = await setup_entry(**{CONF_PROXY: auth_proxy.url})
+    diagnostics = await _send_and_diagnose(hass, hass_client, entry)
 
-    assert len(proxy.forwarded) == 1
+    assert len(auth_proxy.forwarded) == 1
     assert diagnostics["data"] == {
         CONF_NAME: "Alerts",
         CONF_URL: f"{slack.origin}/services/T0001/B0001/***",
     }
     assert diagnostics["options"] == {
-        CONF_PROXY: f"http://**REDACTED**:**REDACTED**@127.0.0.1:{proxy.port}"
+        CONF_PROXY: f"http://**REDACTED**:**REDACTED**@127.0.0.1:{auth_proxy.port}"
     }
     assert diagnostics["delivery"]["delivered"] == 1
     text = json.dumps(diagnostics)
     assert SECRET not in text
     assert PROXY_PASSWORD not in text
+    assert quote(PROXY_PASSWORD, safe="") not in text
     assert PROXY_USER not in text
 
 
@@ -152,17 +139,12 @@ async def test_a_huge_retry_after_pauses_for_max_retry_after(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
     slack: SlackServer,
+    setup_entry: SetupEntry,
 ) -> None:
     """A 400-digit Retry-After pauses sends for max_retry_after, never for infinity."""
     slack.default = Answer(429, "rate_limited", {"Retry-After": "9" * 400})
-    entry = await setup_entry(hass, slack.url, {CONF_MAX_RETRY_AFTER: 5.0})
-    await hass.services.async_call(
-        "notify",
-        "send_message",
-        {"entity_id": "notify.alerts", "message": "Door opened"},
-        blocking=True,
-    )
-    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    entry = await setup_entry(**{CONF_MAX_RETRY_AFTER: 5.0})
+    diagnostics = await _send_and_diagnose(hass, hass_client, entry)
 
     assert len(slack.received) == 1, "a capped wait is not waited out in the send"
     paused_for = diagnostics["delivery"]["paused_for"]

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from custom_components.slack_webhook.exceptions import translated_error
-from custom_components.slack_webhook.webhook import (
+from custom_components.slack_webhook.slack_client import (
     WebhookAuthError,
     WebhookConnectTimeoutError,
     WebhookDNSError,

@@ -32,7 +32,7 @@ from custom_components.slack_webhook.const import (
     CONF_RETRIES_SERVER,
     CONF_TIMEOUT,
 )
-from custom_components.slack_webhook.webhook import client as client_module
+from custom_components.slack_webhook.slack_client import client as client_module
 from homeassistant.core import HomeAssistant
 
 from .backoff import fast_backoff

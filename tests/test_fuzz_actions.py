@@ -20,7 +20,6 @@ from custom_components.slack_webhook.payload import (
     MAX_ATTACHMENTS,
     MAX_BLOCKS,
     MAX_TEXT,
-    RESERVED_HEADERS,
     RESPONSE_TYPES,
 )
 from custom_components.slack_webhook.services import (
@@ -28,11 +27,12 @@ from custom_components.slack_webhook.services import (
     SERVICE_RESPOND,
     SERVICE_SEND,
 )
-from homeassistant.const import CONF_NAME, CONF_URL
+from custom_components.slack_webhook.slack_client.headers import RESERVED_HEADERS
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from .conftest import SetupEntry
 from .slack_server import SlackServer
 
 ENTITY_ID = "notify.alerts"
@@ -275,18 +275,9 @@ any_fields = st.fixed_dictionaries(
 
 
 @pytest.fixture
-async def entry(hass: HomeAssistant, slack: SlackServer) -> MockConfigEntry:
+async def entry(setup_entry: SetupEntry) -> MockConfigEntry:
     """Set up an entry for the local hook, paced so fast that pacing never waits."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Alerts",
-        data={CONF_NAME: "Alerts", CONF_URL: slack.url},
-        options={CONF_RATE: 10_000, CONF_BURST: 1_000},
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry
+    return await setup_entry(**{CONF_RATE: 10_000, CONF_BURST: 1_000})
 
 
 async def _call(hass: HomeAssistant, service: str, data: dict[str, Any]) -> Any:

@@ -25,30 +25,29 @@ from custom_components.slack_webhook.const import (
     DOMAIN,
 )
 from custom_components.slack_webhook.delivery import (
-    EVENT_DELIVERY_FAILED,
     QUEUED,
     outbox_backoff,
 )
 from custom_components.slack_webhook.outbox import OutboxStore
-from custom_components.slack_webhook.pacer import TokenBucket
 from custom_components.slack_webhook.payload import (
     check_response_url,
     check_storable,
     parse_json,
 )
-from custom_components.slack_webhook.webhook import AsyncWebhookClient
+from custom_components.slack_webhook.reporting import EVENT_DELIVERY_FAILED
+from custom_components.slack_webhook.slack_client import AsyncWebhookClient
+from custom_components.slack_webhook.token_bucket import TokenBucket
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.storage import Store
 from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
     async_capture_events,
 )
 
 from .backoff import fast_backoff
-from .conftest import SetupEntry
+from .conftest import LoadEntry, MakeEntry, SetupEntry
 from .proxy_server import PORTAL_302, REFUSED_407, ProxyServer, html_answer
 from .slack_server import Answer, SlackServer
 
@@ -102,23 +101,6 @@ def _outbox(hass_storage: dict[str, Any], entry_id: str, records: list[Any]) -> 
     }
 
 
-def _entry(slack: SlackServer, **options: Any) -> MockConfigEntry:
-    """Return an entry for the local hook with these options, not yet added."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="Alerts",
-        data={"name": "Alerts", "url": slack.url},
-        options=options,
-    )
-
-
-async def _set_up(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    """Add and set up an entry."""
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-
-
 @contextmanager
 def _wall_clock_step(seconds: float) -> Iterator[None]:
     """Step the wall clock (time.time) by `seconds`; the monotonic clock runs on."""
@@ -137,13 +119,17 @@ def test_outbox_backoff_is_bounded_for_any_round() -> None:
 
 
 async def test_many_failed_rounds_keep_the_task_alive(
-    hass: HomeAssistant, slack: SlackServer, hass_storage: dict[str, Any]
+    hass: HomeAssistant,
+    slack: SlackServer,
+    hass_storage: dict[str, Any],
+    make_entry: MakeEntry,
+    load_entry: LoadEntry,
 ) -> None:
     """A message that failed 5,000 rounds is retried again, and later ones follow."""
-    entry = _entry(slack, **NO_RETRIES)
+    entry = make_entry(**NO_RETRIES)
     _outbox(hass_storage, entry.entry_id, [_record("old", attempts=5_000)])
     slack.answer(UNAVAILABLE, UNAVAILABLE)
-    await _set_up(hass, entry)
+    await load_entry(entry)
     await _until(lambda: len(slack.received) >= 3)
     result = await entry.runtime_data.delivery.async_send({"text": "new"})
     await _until(lambda: [b["text"] for b in slack.accepted] == ["old", "new"])
@@ -327,10 +313,14 @@ async def test_a_wall_clock_step_forward_does_not_expire_new_messages(
 
 
 async def test_expiry_survives_a_restart_bounded_by_max_age(
-    hass: HomeAssistant, slack: SlackServer, hass_storage: dict[str, Any]
+    hass: HomeAssistant,
+    slack: SlackServer,
+    hass_storage: dict[str, Any],
+    make_entry: MakeEntry,
+    load_entry: LoadEntry,
 ) -> None:
     """Loaded messages expire by wall time, but never later than max_age from now."""
-    entry = _entry(slack, **NO_RETRIES)
+    entry = make_entry(**NO_RETRIES)
     now = time.time()
     _outbox(
         hass_storage,
@@ -341,7 +331,7 @@ async def test_expiry_survives_a_restart_bounded_by_max_age(
         ],
     )
     events = async_capture_events(hass, EVENT_DELIVERY_FAILED)
-    await _set_up(hass, entry)
+    await load_entry(entry)
     await _until(lambda: [b["text"] for b in slack.accepted] == ["far"])
     assert [e.data["reason"] for e in events] == ["expired"]
     stored = entry.runtime_data.delivery.statistics()
@@ -405,9 +395,11 @@ async def test_invalid_outbox_records_are_skipped_and_reported(
     slack: SlackServer,
     hass_storage: dict[str, Any],
     bad: dict[str, Any],
+    make_entry: MakeEntry,
+    load_entry: LoadEntry,
 ) -> None:
     """Setup succeeds, the valid records are delivered, a repair issue counts the rest."""
-    entry = _entry(slack, **NO_RETRIES)
+    entry = make_entry(**NO_RETRIES)
     missing = _record("missing")
     del missing["expires"]
     _outbox(
@@ -415,7 +407,7 @@ async def test_invalid_outbox_records_are_skipped_and_reported(
         entry.entry_id,
         [_record("a"), _record("bad", **bad), missing, "junk", _record("b")],
     )
-    await _set_up(hass, entry)
+    await load_entry(entry)
     assert entry.state is ConfigEntryState.LOADED
     await _until(lambda: entry.runtime_data.delivery.pending == 0)
     assert [b["text"] for b in slack.accepted] == ["a", "b"]
@@ -435,12 +427,14 @@ async def test_an_outbox_of_the_wrong_shape_still_sets_up(
     slack: SlackServer,
     hass_storage: dict[str, Any],
     data: Any,
+    make_entry: MakeEntry,
+    load_entry: LoadEntry,
 ) -> None:
     """Whatever the file holds, setup succeeds and new messages are delivered."""
-    entry = _entry(slack, **NO_RETRIES)
+    entry = make_entry(**NO_RETRIES)
     key = f"{DOMAIN}.{entry.entry_id}.outbox"
     hass_storage[key] = {"version": 1, "minor_version": 1, "key": key, "data": data}
-    await _set_up(hass, entry)
+    await load_entry(entry)
     assert entry.state is ConfigEntryState.LOADED
     assert (await entry.runtime_data.delivery.async_send({"text": "c"})).delivered
 
@@ -488,10 +482,14 @@ def test_other_response_urls_are_refused(response_url: str) -> None:
 
 
 async def test_an_unreadable_outbox_file_is_kept_aside(
-    hass: HomeAssistant, slack: SlackServer, tmp_path: Path
+    hass: HomeAssistant,
+    slack: SlackServer,
+    tmp_path: Path,
+    make_entry: MakeEntry,
+    load_entry: LoadEntry,
 ) -> None:
     """A file that is not JSON is moved aside, reported, and setup goes on."""
-    entry = _entry(slack, **NO_RETRIES)
+    entry = make_entry(**NO_RETRIES)
     hass.config.config_dir = str(tmp_path)
     storage = tmp_path / ".storage"
     storage.mkdir()
@@ -504,7 +502,7 @@ async def test_an_unreadable_outbox_file_is_kept_aside(
         return await real_load(self)
 
     with patch.object(Store, "async_load", load):
-        await _set_up(hass, entry)
+        await load_entry(entry)
     assert entry.state is ConfigEntryState.LOADED
     issue = ir.async_get(hass).async_get_issue(
         DOMAIN, f"outbox_unreadable_{entry.entry_id}"

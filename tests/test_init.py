@@ -1,11 +1,21 @@
 """Tests for setting up and unloading the integration."""
 
+from unittest.mock import patch
+
+import pytest
+from syrupy.assertion import SnapshotAssertion
+
 from custom_components.slack_webhook.const import DOMAIN
 from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    snapshot_platform,
+)
 
-from .conftest import SetupEntry
+from .conftest import LoadEntry, SetupEntry
 from .slack_server import SlackServer
 
 
@@ -17,11 +27,6 @@ async def test_setup_and_unload(
     assert entry.state is ConfigEntryState.LOADED
     assert slack.received == []
 
-    entities = er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
-    assert sorted(e.entity_id for e in entities) == [
-        "notify.alerts",
-        "sensor.alerts_pending_messages",
-    ]
     device = dr.async_get(hass).async_get_device_by_identifier(
         (DOMAIN, entry.entry_id), entry.entry_id
     )
@@ -31,3 +36,18 @@ async def test_setup_and_unload(
 
     assert await hass.config_entries.async_unload(entry.entry_id)
     assert entry.state is ConfigEntryState.NOT_LOADED
+
+
+@pytest.mark.parametrize("platform", [Platform.NOTIFY, Platform.SENSOR])
+async def test_entities(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    load_entry: LoadEntry,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+    platform: Platform,
+) -> None:
+    """Each platform's entities of an entry, as registered and as their states."""
+    with patch("custom_components.slack_webhook.PLATFORMS", [platform]):
+        await load_entry(config_entry)
+        await snapshot_platform(hass, entity_registry, snapshot, config_entry.entry_id)

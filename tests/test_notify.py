@@ -19,9 +19,10 @@ from homeassistant.components.notify.const import NotifyEntityFeature
 from homeassistant.const import ATTR_ENTITY_ID, ATTR_SUPPORTED_FEATURES, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from .conftest import SetupEntry
 from .slack_server import SlackServer
 
 ENTITY_ID = "notify.alerts"
@@ -51,7 +52,6 @@ async def send_message(hass: HomeAssistant, message: str, title: str | None) -> 
 async def test_entity_and_device(
     hass: HomeAssistant,
     config_entry: MockConfigEntry,
-    entity_registry: er.EntityRegistry,
     device_registry: dr.DeviceRegistry,
 ) -> None:
     """The entry has one notify entity named after it, on a service device."""
@@ -59,12 +59,9 @@ async def test_entity_and_device(
     assert state is not None
     assert state.state == STATE_UNKNOWN
     assert state.attributes[ATTR_SUPPORTED_FEATURES] == NotifyEntityFeature.TITLE
-    entity = entity_registry.async_get(ENTITY_ID)
-    assert entity is not None
-    assert entity.unique_id == f"{config_entry.entry_id}_webhook"
-    assert entity.translation_key == "webhook"
-    assert entity.device_id is not None
-    device = device_registry.async_get(entity.device_id)
+    device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, config_entry.entry_id), config_entry.entry_id
+    )
     assert device is not None
     assert device.name == "Alerts"
     assert device.entry_type is dr.DeviceEntryType.SERVICE
@@ -113,15 +110,10 @@ async def test_empty_message(hass: HomeAssistant, slack: SlackServer) -> None:
 
 
 async def test_message_with_defaults(
-    hass: HomeAssistant, slack: SlackServer, config_entry: MockConfigEntry
+    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
 ) -> None:
     """The entry's body defaults are sent with notify messages too."""
-    config_entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(
-        config_entry, options={"unfurl_links": False}
-    )
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_entry(unfurl_links=False)
     await send_message(hass, "hi", None)
     assert slack.bodies == [{"unfurl_links": False, "text": "hi"}]
 

@@ -7,8 +7,8 @@ import pytest
 from custom_components.slack_webhook.const import (
     CONF_SIGNING_SECRET,
     CONF_WEBHOOK_ID,
-    DEFAULT_TIMEOUT,
 )
+from custom_components.slack_webhook.options import EntryOptions
 from homeassistant.components import webhook
 from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
@@ -91,7 +91,7 @@ async def test_enable(
     assert request_url == f"/api/webhook/{webhook_id}"
     assert len(webhook_id) == 64
     assert entry.options[CONF_SIGNING_SECRET] == SIGNING_SECRET
-    assert entry.options["timeout"] == DEFAULT_TIMEOUT
+    assert entry.options["timeout"] == EntryOptions().timeout_seconds
     assert webhook_id in registered(hass)
     assert hass.states.get(EVENT_ENTITY) is not None
 

@@ -7,10 +7,11 @@ messages of every exception raised must not hold a secret.
 
 import asyncio
 import base64
-from collections.abc import AsyncIterator, Awaitable, Iterator
+from collections.abc import Awaitable, Iterator
 import logging
 import re
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -24,7 +25,8 @@ from custom_components.slack_webhook.const import (
     CONF_TIMEOUT,
     DOMAIN,
 )
-from custom_components.slack_webhook.delivery import EVENT_DELIVERY_FAILED, Delivery
+from custom_components.slack_webhook.delivery import Delivery
+from custom_components.slack_webhook.reporting import EVENT_DELIVERY_FAILED
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
     SOURCE_USER,
@@ -34,7 +36,6 @@ from homeassistant.const import CONF_NAME, CONF_URL, EVENT_LOGGING_CHANGED
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
     async_capture_events,
     get_schema_suggested_value,
 )
@@ -44,11 +45,11 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from .backoff import fast_backoff
-from .proxy_server import ProxyServer
+from .conftest import MakeEntry, SetupEntry
+from .proxy_server import PROXY_PASSWORD, PROXY_USER, ProxyServer
 from .slack_server import SECRET, Answer, SlackServer
 
-PROXY_USER = "pr0xyUs3rName"
-PROXY_PASSWORD = "pr0xyPa55w0rd"  # noqa: S105
+ENCODED_PASSWORD = quote(PROXY_PASSWORD, safe="")
 WRONG_PASSWORD = "wr0ngPa55w0rd"  # noqa: S105
 NEW_SECRET = "n3wH00kS3cr3t"  # noqa: S105
 RESPONSE_SECRET = "r3sp0ns3S3cr3t"  # noqa: S105
@@ -58,6 +59,7 @@ SECRETS = (
     RESPONSE_SECRET,
     PROXY_USER,
     PROXY_PASSWORD,
+    ENCODED_PASSWORD,
     WRONG_PASSWORD,
     base64.b64encode(f"{PROXY_USER}:{PROXY_PASSWORD}".encode()).decode(),
     base64.b64encode(f"{PROXY_USER}:{WRONG_PASSWORD}".encode()).decode(),
@@ -150,15 +152,6 @@ def debug_logs(
 
 
 @pytest.fixture
-async def auth_proxy(slack: SlackServer) -> AsyncIterator[ProxyServer]:
-    """Run a forward proxy to the hook that demands PROXY_USER and PROXY_PASSWORD."""
-    server = ProxyServer(credentials=(PROXY_USER, PROXY_PASSWORD))
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 def fast_retries() -> Iterator[None]:
     """Retry within milliseconds."""
     with fast_backoff():
@@ -177,8 +170,8 @@ async def until_delivered(delivery: Delivery) -> None:
             await asyncio.sleep(0.01)
 
 
-def _proxy_url(proxy: ProxyServer, password: str = PROXY_PASSWORD) -> str:
-    """Return the proxy's URL with credentials."""
+def _proxy_url(proxy: ProxyServer, password: str = ENCODED_PASSWORD) -> str:
+    """Return the proxy's URL with credentials (the password as it goes in a URL)."""
     return f"http://{PROXY_USER}:{password}@127.0.0.1:{proxy.port}"
 
 
@@ -212,7 +205,7 @@ async def test_config_flows_keep_secrets(
         result = await _user_step(hass, evidence, url)
         assert result["type"] is FlowResultType.FORM
     result = await _user_step(
-        hass, evidence, slack.url, f"http://{PROXY_USER}:{PROXY_PASSWORD}@127.0.0.1:1"
+        hass, evidence, slack.url, f"http://{PROXY_USER}:{ENCODED_PASSWORD}@127.0.0.1:1"
     )
     assert result["errors"] == {"base": "cannot_connect_proxy"}
     result = await _user_step(
@@ -232,7 +225,7 @@ async def test_config_flows_keep_secrets(
     )
     assert result["errors"] == {"base": "proxy_rejected"}
     result = await _user_step(
-        hass, evidence, slack.url, f"socks5://{PROXY_USER}:{PROXY_PASSWORD}@proxy"
+        hass, evidence, slack.url, f"socks5://{PROXY_USER}:{ENCODED_PASSWORD}@proxy"
     )
     assert result["errors"] == {"proxy": "invalid_proxy"}
 
@@ -289,15 +282,13 @@ async def test_send_paths_keep_secrets(
     slack: SlackServer,
     auth_proxy: ProxyServer,
     debug_logs: pytest.LogCaptureFixture,
+    setup_entry: SetupEntry,
 ) -> None:
     """Sends, retries, 429, resets, timeouts, outbox and failures through a proxy."""
     evidence = Evidence()
     events = async_capture_events(hass, EVENT_DELIVERY_FAILED)
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Alerts",
-        data={CONF_NAME: "Alerts", CONF_URL: slack.url},
-        options={
+    entry = await setup_entry(
+        **{
             CONF_PROXY: _proxy_url(auth_proxy),
             CONF_TIMEOUT: TIMEOUT,
             CONF_RETRIES_CONNECTION: 1,
@@ -305,10 +296,8 @@ async def test_send_paths_keep_secrets(
             CONF_RETRIES_RATE_LIMIT: 1,
             CONF_RATE: 1000,
             CONF_BURST: 100,
-        },
+        }
     )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
     delivery = entry.runtime_data.delivery
     response_url = f"{slack.origin}/actions/T0001/42/{RESPONSE_SECRET}"
 
@@ -382,22 +371,18 @@ def test_evidence_finds_leaks() -> None:
 
 @pytest.mark.parametrize(
     "credentials",
-    [f":{PROXY_PASSWORD}", PROXY_PASSWORD, f"{PROXY_USER}:{PROXY_PASSWORD}/x"],
+    [f":{ENCODED_PASSWORD}", ENCODED_PASSWORD, f"{PROXY_USER}:{ENCODED_PASSWORD}/x"],
     ids=["empty-user", "user-only", "ambiguous"],
 )
 async def test_diagnostics_keep_proxy_secrets_in_every_form(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
     slack: SlackServer,
+    make_entry: MakeEntry,
     credentials: str,
 ) -> None:
     """Whatever form the stored proxy URL has, its credentials do not show."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Alerts",
-        data={CONF_NAME: "Alerts", CONF_URL: slack.url},
-        options={CONF_PROXY: f"http://{credentials}@proxy.lan:3128"},
-    )
+    entry = make_entry(**{CONF_PROXY: f"http://{credentials}@proxy.lan:3128"})
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()

@@ -21,6 +21,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import service as service_helper, translation
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from .conftest import LoadEntry, SetupEntry
 from .slack_server import HOOK_PATH, SECRET, Answer, SlackServer
 from .test_payload import INVALID
 
@@ -43,6 +44,7 @@ FIELDS = [
     "channel",
     "thread_ts",
 ]
+PICTURE_FIELDS = ["camera", "image_entity", "image_file", "alt_text", "image_title"]
 
 
 async def call(
@@ -61,16 +63,6 @@ async def call(
         blocking=True,
         return_response=return_response,
     )
-
-
-async def setup_entry(
-    hass: HomeAssistant, entry: MockConfigEntry, **options: Any
-) -> None:
-    """Add and set up an entry with options."""
-    entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(entry, options=options)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
 
 
 @pytest.mark.usefixtures("init_integration")
@@ -137,10 +129,10 @@ async def test_send_headers(hass: HomeAssistant, slack: SlackServer) -> None:
 
 
 async def test_send_defaults(
-    hass: HomeAssistant, slack: SlackServer, config_entry: MockConfigEntry
+    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
 ) -> None:
     """The entry's defaults are posted under the fields; a field given wins."""
-    await setup_entry(hass, config_entry, unfurl_links=False, unfurl_media=False)
+    await setup_entry(unfurl_links=False, unfurl_media=False)
     await call(hass, SERVICE_SEND, {"text": "x", "unfurl_media": True})
     assert slack.bodies == [{"unfurl_links": False, "unfurl_media": True, "text": "x"}]
 
@@ -222,12 +214,10 @@ async def test_send_records_the_notification(
 
 
 async def test_send_queued_response_data(
-    hass: HomeAssistant, slack: SlackServer, config_entry: MockConfigEntry
+    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
 ) -> None:
     """A message queued after a transient failure is reported as not delivered."""
     await setup_entry(
-        hass,
-        config_entry,
         **{
             CONF_RETRIES_CONNECTION: 0,
             CONF_RETRIES_SERVER: 0,
@@ -247,14 +237,17 @@ async def test_send_queued_response_data(
 
 
 async def test_send_to_several_entities(
-    hass: HomeAssistant, slack: SlackServer, config_entry: MockConfigEntry
+    hass: HomeAssistant,
+    slack: SlackServer,
+    config_entry: MockConfigEntry,
+    load_entry: LoadEntry,
 ) -> None:
     """Each targeted webhook gets the message and has its own response data."""
     other = MockConfigEntry(
         domain=DOMAIN, title="Ops", data={"name": "Ops", "url": slack.url + "/ops"}
     )
     other.add_to_hass(hass)
-    await setup_entry(hass, config_entry)
+    await load_entry(config_entry)
     response = await call(
         hass,
         SERVICE_SEND,
@@ -373,7 +366,10 @@ async def test_respond_host_pinning(
 async def test_action_descriptions(hass: HomeAssistant) -> None:
     """Both actions have a selector for every field and offer response data."""
     descriptions = await action_descriptions(hass)
-    for action, extra in ((SERVICE_SEND, []), (SERVICE_RESPOND, ["response_url"])):
+    for action, extra in (
+        (SERVICE_SEND, ["variables", *PICTURE_FIELDS]),
+        (SERVICE_RESPOND, ["response_url"]),
+    ):
         description = descriptions[action]
         assert description["target"] == {
             "entity": [{"integration": DOMAIN, "domain": ["notify"]}]

@@ -6,9 +6,12 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN
-from .data import SlackWebhookConfigEntry, build_runtime_data
+from .data import SlackWebhookConfigEntry
+from .image_view import ImageView
+from .images import IMAGES, ImageStore
 from .inbound import async_setup_interactivity
 from .outbox import OutboxStore
+from .runtime import build_runtime_data
 from .services import async_setup_services
 
 PLATFORMS = [Platform.EVENT, Platform.NOTIFY, Platform.SENSOR]
@@ -16,8 +19,11 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the integration's actions."""
+    """Register the integration's actions and the view that serves pictures."""
     async_setup_services(hass)
+    store = hass.data[IMAGES] = ImageStore(hass)
+    await store.async_load()
+    hass.http.register_view(ImageView(store))
     return True
 
 
@@ -26,7 +32,13 @@ async def async_setup_entry(
 ) -> bool:
     """Set up a webhook: its delivery queue, Slack's Request URL and its entities."""
     entry.runtime_data = build_runtime_data(hass, entry)
-    await entry.runtime_data.delivery.async_start()
+    delivery = entry.runtime_data.delivery
+    await delivery.async_start()
+    images = hass.data[IMAGES]
+    entry.async_on_unload(
+        images.async_track_entry(entry.entry_id, delivery.pending_bodies)
+    )
+    entry.async_on_unload(delivery.async_add_listener(images.async_sweep))
     async_setup_interactivity(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
@@ -44,5 +56,7 @@ async def async_unload_entry(
 async def async_remove_entry(
     hass: HomeAssistant, entry: SlackWebhookConfigEntry
 ) -> None:
-    """Delete the outbox of a removed webhook."""
+    """Delete the outbox and the pictures of a removed webhook."""
     await OutboxStore(hass, entry.entry_id).async_remove()
+    if (images := hass.data.get(IMAGES)) is not None:
+        await images.async_remove_entry(entry.entry_id)

@@ -3,8 +3,6 @@
 from collections.abc import Mapping
 from functools import cached_property
 import hashlib
-from http import HTTPStatus
-from ipaddress import ip_address
 from typing import Any, override
 
 import probatio
@@ -36,6 +34,7 @@ from homeassistant.helpers.selector import (
 
 from .const import (
     CONF_BURST,
+    CONF_IMAGE_RETENTION,
     CONF_MAX_AGE,
     CONF_MAX_RETRY_AFTER,
     CONF_OUTBOX_SIZE,
@@ -46,26 +45,24 @@ from .const import (
     CONF_RETRIES_RATE_LIMIT,
     CONF_RETRIES_SERVER,
     CONF_SIGNING_SECRET,
+    CONF_TARGET,
+    CONF_TEXT_VARIABLE,
     CONF_TIMEOUT,
+    CONF_TITLE_VARIABLE,
     CONF_UNFURL_LINKS,
     CONF_UNFURL_MEDIA,
     CONF_WEBHOOK_ID,
-    DEFAULT_BURST,
-    DEFAULT_MAX_AGE,
-    DEFAULT_MAX_RETRY_AFTER,
-    DEFAULT_OUTBOX_SIZE,
-    DEFAULT_RAISE_ON_QUEUED,
-    DEFAULT_RATE,
-    DEFAULT_RETRIES_CONNECTION,
-    DEFAULT_RETRIES_RATE_LIMIT,
-    DEFAULT_RETRIES_SERVER,
-    DEFAULT_TIMEOUT,
     DOMAIN,
     LOGGER,
 )
+from .data import entry_kind
+from .entity import MODELS
 from .inbound import request_url
-from .webhook import (
+from .options import EntryOptions
+from .payload import VARIABLE_NAME
+from .slack_client import (
     AsyncWebhookClient,
+    TargetKind,
     WebhookConnectionError,
     WebhookError,
     WebhookInterceptedError,
@@ -75,10 +72,13 @@ from .webhook import (
     WebhookResponseError,
     WebhookTLSError,
     ambiguous_proxy,
+    cleartext_to_remote,
+    http_url,
+    kind_from_url,
     redact_proxy,
     redact_url,
-    response_error,
     split_proxy,
+    unsuitable_url,
 )
 
 PROBE_ERRORS: tuple[tuple[type[WebhookError], str, str], ...] = (
@@ -106,6 +106,7 @@ EXAMPLES = {
     "proxy_auth_example": "http://user:password@proxy.lan:3128",
 }
 """Example URLs the forms show; hassfest allows no URL in translation strings."""
+DEFAULTS = EntryOptions()
 
 URL_SELECTOR = TextSelector(
     TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="off")
@@ -131,6 +132,15 @@ USER_SCHEMA = probatio.Schema(
     }
 )
 NEW_URL_SCHEMA = probatio.Schema({probatio.Required(CONF_URL): URL_SELECTOR})
+TRIGGER_OPTIONS: dict[Any, Any] = {
+    probatio.Required(
+        CONF_TEXT_VARIABLE, default=EntryOptions().text_variable
+    ): TextSelector(),
+    probatio.Required(
+        CONF_TITLE_VARIABLE, default=EntryOptions().title_variable
+    ): TextSelector(),
+}
+"""The variables notify.send_message fills, for Workflow Builder trigger entries only."""
 
 
 def _number(
@@ -153,23 +163,25 @@ def _count(minimum: int, maximum: int) -> probatio.All[int]:
 OPTIONS_SCHEMA = probatio.Schema(
     {
         probatio.Optional(CONF_PROXY): PROXY_SELECTOR,
-        probatio.Required(CONF_TIMEOUT, default=DEFAULT_TIMEOUT): _number(1, 300, "s"),
+        probatio.Required(CONF_TIMEOUT, default=DEFAULTS.timeout_seconds): _number(
+            1, 300, "s"
+        ),
         probatio.Required(CONF_UNFURL_LINKS, default=UNFURL_DEFAULT): UNFURL_SELECTOR,
         probatio.Required(CONF_UNFURL_MEDIA, default=UNFURL_DEFAULT): UNFURL_SELECTOR,
         probatio.Required(SECTION_RETRIES): section(
             probatio.Schema(
                 {
                     probatio.Required(
-                        CONF_RETRIES_CONNECTION, default=DEFAULT_RETRIES_CONNECTION
+                        CONF_RETRIES_CONNECTION, default=DEFAULTS.retries_connection
                     ): _count(0, 10),
                     probatio.Required(
-                        CONF_RETRIES_RATE_LIMIT, default=DEFAULT_RETRIES_RATE_LIMIT
+                        CONF_RETRIES_RATE_LIMIT, default=DEFAULTS.retries_rate_limit
                     ): _count(0, 10),
                     probatio.Required(
-                        CONF_RETRIES_SERVER, default=DEFAULT_RETRIES_SERVER
+                        CONF_RETRIES_SERVER, default=DEFAULTS.retries_server
                     ): _count(0, 10),
                     probatio.Required(
-                        CONF_MAX_RETRY_AFTER, default=DEFAULT_MAX_RETRY_AFTER
+                        CONF_MAX_RETRY_AFTER, default=DEFAULTS.max_retry_after_seconds
                     ): _number(0, 3600, "s"),
                 }
             ),
@@ -178,21 +190,24 @@ OPTIONS_SCHEMA = probatio.Schema(
         probatio.Required(SECTION_DELIVERY): section(
             probatio.Schema(
                 {
-                    probatio.Required(CONF_RATE, default=DEFAULT_RATE): _number(
-                        0.01, 10, "msg/s", step=0.01
-                    ),
-                    probatio.Required(CONF_BURST, default=DEFAULT_BURST): _count(
+                    probatio.Required(
+                        CONF_RATE, default=DEFAULTS.rate_per_second
+                    ): _number(0.01, 10, "msg/s", step=0.01),
+                    probatio.Required(CONF_BURST, default=DEFAULTS.burst): _count(
                         1, 100
                     ),
-                    probatio.Required(CONF_MAX_AGE, default=DEFAULT_MAX_AGE): _number(
-                        0.1, 720, "h", step=0.1
-                    ),
                     probatio.Required(
-                        CONF_OUTBOX_SIZE, default=DEFAULT_OUTBOX_SIZE
+                        CONF_MAX_AGE, default=DEFAULTS.max_age_hours
+                    ): _number(0.1, 720, "h", step=0.1),
+                    probatio.Required(
+                        CONF_OUTBOX_SIZE, default=DEFAULTS.outbox_size
                     ): _count(1, 100_000),
                     probatio.Required(
-                        CONF_RAISE_ON_QUEUED, default=DEFAULT_RAISE_ON_QUEUED
+                        CONF_RAISE_ON_QUEUED, default=DEFAULTS.raise_on_queued
                     ): BooleanSelector(),
+                    probatio.Required(
+                        CONF_IMAGE_RETENTION, default=DEFAULTS.image_retention_hours
+                    ): _number(0.1, 720, "h", step=0.1),
                 }
             ),
             {"collapsed": True},
@@ -216,36 +231,15 @@ def webhook_unique_id(url: str) -> str:
     return hashlib.sha256(str(normalised).encode()).hexdigest()
 
 
-def _is_loopback(host: str) -> bool:
-    """Return whether a host is this machine."""
-    if host == "localhost":
-        return True
-    try:
-        return ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _http_url(value: str) -> URL | None:
-    """Return a value parsed as an http or https URL with a host, or None."""
-    try:
-        url = URL(value)
-    except ValueError:
-        return None
-    if url.scheme not in ("http", "https") or not url.host:
-        return None
-    return url
-
-
 def url_error(value: str | None) -> str | None:
     """Return the error key for a malformed webhook URL, or None."""
     if value is None:
         return None
-    if (url := _http_url(value)) is None:
+    if (url := http_url(value)) is None:
         return "invalid_url"
-    if url.scheme == "http" and not _is_loopback(url.host or ""):
+    if cleartext_to_remote(url):
         return "https_required"
-    return None
+    return unsuitable_url(value)
 
 
 def proxy_error(value: str | None) -> str | None:
@@ -254,9 +248,18 @@ def proxy_error(value: str | None) -> str | None:
         return None
     if ambiguous_proxy(value):
         return "ambiguous_proxy"
-    if _http_url(value) is None:
+    if http_url(value) is None:
         return "invalid_proxy"
     return None
+
+
+def variable_errors(values: Mapping[str, Any]) -> dict[str, str]:
+    """Return the errors of trigger variable names that are not letters, digits and _."""
+    return {
+        key: "invalid_variable_name"
+        for key in (CONF_TEXT_VARIABLE, CONF_TITLE_VARIABLE)
+        if key in values and not VARIABLE_NAME.fullmatch(str(values[key]))
+    }
 
 
 def signing_secret_error(value: str | None) -> dict[str, str]:
@@ -374,11 +377,18 @@ class SlackWebhookConfigFlow(ConfigFlow, domain=DOMAIN):
                     webhook_unique_id(url), raise_on_progress=False
                 )
                 self._abort_if_unique_id_configured()
-                if not (errors := await self._async_probe(url, options)):
+                errors, kind = await self._async_probe(url, options)
+                if not errors:
                     return self.async_create_entry(
                         title=user_input[CONF_NAME],
-                        data={CONF_NAME: user_input[CONF_NAME], CONF_URL: url},
+                        data={
+                            CONF_NAME: user_input[CONF_NAME],
+                            CONF_URL: url,
+                            CONF_TARGET: kind.value,
+                        },
                         options=options,
+                        description="target",
+                        description_placeholders={"target": _model(kind)},
                     )
         return self.async_show_form(
             step_id="user",
@@ -419,9 +429,12 @@ class SlackWebhookConfigFlow(ConfigFlow, domain=DOMAIN):
             if not (errors := form_errors(url, None)):
                 unique_id = webhook_unique_id(url)
                 await self._async_abort_if_other_entry(unique_id, entry)
-                if not (errors := await self._async_probe(url, entry.options)):
+                errors, kind = await self._async_probe(url, entry.options)
+                if not errors:
                     return self.async_update_reload_and_abort(
-                        entry, unique_id=unique_id, data_updates={CONF_URL: url}
+                        entry,
+                        unique_id=unique_id,
+                        data_updates={CONF_URL: url, CONF_TARGET: kind.value},
                     )
         return self.async_show_form(
             step_id=step_id,
@@ -443,27 +456,38 @@ class SlackWebhookConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def _async_probe(
         self, url: str, options: Mapping[str, Any]
-    ) -> dict[str, str]:
-        """Post an empty message; return errors unless the hook answers as alive."""
+    ) -> tuple[dict[str, str], TargetKind]:
+        """Probe the hook without posting; return errors and the target's kind.
+
+        The URL's shape gives the kind, and where it is ambiguous the probe's
+        answer; a trigger is probed with a GET, which starts no workflow.
+        """
         if key := proxy_error(options.get(CONF_PROXY)):
-            return {"base": key}
+            return {"base": key}, TargetKind.OTHER
+        settings = EntryOptions.from_options(options)
+        kind = kind_from_url(url)
         try:
             client = AsyncWebhookClient(
                 url=url,
                 session=async_get_clientsession(self.hass),
-                timeout=options.get(CONF_TIMEOUT, DEFAULT_TIMEOUT),
-                proxy=options.get(CONF_PROXY),
+                timeout=settings.timeout_seconds,
+                proxy=settings.proxy,
                 retry_handlers=[],
+                kind=kind,
             )
-            response = await client.probe()
+            await client.probe()
         except WebhookError as err:
-            return probe_errors(err)
+            return probe_errors(err), kind
         except Exception as err:  # noqa: BLE001
             LOGGER.error("Unexpected %s while probing a webhook", type(err).__name__)
-            return {"base": "unknown"}
-        if response.ok or response.status_code == HTTPStatus.BAD_REQUEST:
-            return {}
-        return probe_errors(response_error(response))
+            return {"base": "unknown"}, kind
+        return {}, client.kind or kind
+
+
+def _model(kind: TargetKind) -> str:
+    """Return how the flow's result names a target kind."""
+    manufacturer, model = MODELS[kind]
+    return f"{manufacturer} {model.lower()}" if manufacturer else model.lower()
 
 
 class SlackWebhookOptionsFlow(OptionsFlowWithReload):
@@ -480,13 +504,15 @@ class SlackWebhookOptionsFlow(OptionsFlowWithReload):
             options = self._options(values)
             errors = form_errors(None, options.get(CONF_PROXY))
             errors |= signing_secret_error(_text(values, CONF_SIGNING_SECRET))
+            errors |= variable_errors(options)
             if not errors:
                 return self.async_create_entry(data=options)
+        schema = OPTIONS_SCHEMA
+        if entry_kind(self.config_entry) is TargetKind.WORKFLOW:
+            schema = schema.extend(TRIGGER_OPTIONS)
         return self.async_show_form(
             step_id="init",
-            data_schema=self.add_suggested_values_to_schema(
-                OPTIONS_SCHEMA, _sectioned(values)
-            ),
+            data_schema=self.add_suggested_values_to_schema(schema, _sectioned(values)),
             errors=errors,
             description_placeholders={
                 **EXAMPLES,

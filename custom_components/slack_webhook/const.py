@@ -8,6 +8,8 @@ LOGGER = logging.getLogger(__package__)
 
 # Config entry data
 CONF_PROXY: Final = "proxy"
+CONF_TARGET: Final = "target"
+"""The target kind (slack_client.TargetKind); entries made before it was stored have none."""
 
 # Config entry options: the client
 CONF_TIMEOUT: Final = "timeout"
@@ -18,29 +20,20 @@ CONF_MAX_RETRY_AFTER: Final = "max_retry_after"
 CONF_UNFURL_LINKS: Final = "unfurl_links"
 CONF_UNFURL_MEDIA: Final = "unfurl_media"
 
+# Config entry options: Workflow Builder triggers
+CONF_TEXT_VARIABLE: Final = "text_variable"
+CONF_TITLE_VARIABLE: Final = "title_variable"
+
 # Config entry options: delivery
 CONF_RATE: Final = "rate"
 CONF_BURST: Final = "burst"
 CONF_MAX_AGE: Final = "max_age"
 CONF_OUTBOX_SIZE: Final = "outbox_size"
 CONF_RAISE_ON_QUEUED: Final = "raise_on_queued"
+CONF_IMAGE_RETENTION: Final = "image_retention"
 
-DEFAULT_TIMEOUT: Final = 10.0
-"""Seconds one attempt may take."""
-DEFAULT_RETRIES_CONNECTION: Final = 3
-DEFAULT_RETRIES_RATE_LIMIT: Final = 3
-DEFAULT_RETRIES_SERVER: Final = 2
-DEFAULT_MAX_RETRY_AFTER: Final = 60.0
-"""The longest Retry-After, in seconds, a send waits out before queuing."""
-DEFAULT_RATE: Final = 1.0
-"""Messages per second to one webhook, as Slack allows."""
-DEFAULT_BURST: Final = 3
-DEFAULT_MAX_AGE: Final = 24.0
-"""Hours a queued message is kept before it is given up."""
-RESPONSE_URL_MAX_AGE: Final = 0.5
-"""Hours a response_url accepts messages (Slack's limit is 30 minutes)."""
-DEFAULT_OUTBOX_SIZE: Final = 500
-DEFAULT_RAISE_ON_QUEUED: Final = False
+RESPONSE_URL_MAX_AGE_SECONDS: Final = 1800.0
+"""Seconds a response_url accepts messages (Slack's limit is 30 minutes)."""
 
 # Config entry options: interactivity (Slack's buttons, shortcuts and slash commands)
 CONF_SIGNING_SECRET: Final = "signing_secret"  # noqa: S105

@@ -4,7 +4,7 @@ Messages go out one at a time in the order they were accepted. A transient
 failure that outlasts the client's retries moves the message, and every
 message behind it, to the durable outbox; their callers are answered
 "queued" and the outbox is redelivered with backoff, also after a restart.
-A caller waits at most the client's deadline; then its message is queued.
+A caller waits at most the client's total_timeout; then its message is queued.
 Permanent failures are never retried: the caller gets the error or, for a
 message already in the outbox, the event `slack_webhook_delivery_failed`.
 Faults of the path to the hook (a proxy, portal, TLS or DNS) are not the
@@ -28,14 +28,13 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import issue_registry as ir
 
-from . import issues
-from .const import DOMAIN, LOGGER, RESPONSE_URL_MAX_AGE
-from .exceptions import error, translated_error
+from .const import DOMAIN, LOGGER, RESPONSE_URL_MAX_AGE_SECONDS
+from .exceptions import failure, translated_error
+from .options import EntryOptions
 from .outbox import Clock, LoadedOutbox, Message, OutboxStore
-from .pacer import TokenBucket
-from .webhook import (
+from .reporting import DeliveryReporter
+from .slack_client import (
     AsyncWebhookClient,
     WebhookAuthError,
     WebhookError,
@@ -44,8 +43,8 @@ from .webhook import (
     WebhookSessionClosedError,
     WebhookTimeoutError,
 )
+from .token_bucket import TokenBucket
 
-EVENT_DELIVERY_FAILED = f"{DOMAIN}_delivery_failed"
 OUTBOX_RETRY_BASE = 10.0
 """Seconds before the first redelivery of the outbox; doubles each round."""
 OUTBOX_RETRY_MAX = 600.0
@@ -74,16 +73,6 @@ class DeliveryResult:
 QUEUED = DeliveryResult(delivered=False)
 
 
-@dataclass(frozen=True, slots=True)
-class DeliverySettings:
-    """The entry's delivery options."""
-
-    max_age: float
-    """Seconds a message may wait before it is given up."""
-    outbox_size: int
-    raise_on_queued: bool
-
-
 class Delivery:
     """The delivery queue of one config entry."""
 
@@ -93,21 +82,21 @@ class Delivery:
         entry: ConfigEntry[Any],
         client: AsyncWebhookClient,
         pacer: TokenBucket,
-        settings: DeliverySettings,
+        options: EntryOptions,
     ) -> None:
         """Prepare an idle queue; async_start loads the outbox and starts it."""
         self._hass = hass
         self._entry = entry
         self._client = client
         self._pacer = pacer
-        self._settings = settings
+        self._options = options
         self._store = OutboxStore(hass, entry.entry_id)
         self._queue: deque[Message] = deque()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._halted = False
-        self._unavailable = False
+        self._report = DeliveryReporter(hass, entry)
         self._listeners: list[Callable[[], None]] = []
         self._counts: Counter[str] = Counter()
         self._last_error: str | None = None
@@ -116,6 +105,10 @@ class Delivery:
     def pending(self) -> int:
         """Return the number of messages not yet delivered."""
         return len(self._queue)
+
+    def pending_bodies(self) -> list[dict[str, Any]]:
+        """Return the bodies of the messages not yet delivered (pictures they show are kept)."""
+        return [message.body for message in self._queue]
 
     async def async_start(self) -> None:
         """Load the outbox and start delivering."""
@@ -148,15 +141,10 @@ class Delivery:
     ) -> DeliveryResult:
         """Deliver a message; return once it is delivered or safely queued."""
         if self._stopping and not self._hass.is_stopping:
-            raise error("not_loaded", name=self._entry.title)
-        if len(self._queue) >= self._settings.outbox_size:
-            issues.async_raise(
-                self._hass,
-                self._entry,
-                issues.OUTBOX_FULL,
-                size=str(self._settings.outbox_size),
-            )
-            raise error("outbox_full", size=str(self._settings.outbox_size))
+            raise failure("not_loaded", name=self._entry.title)
+        if len(self._queue) >= self._options.outbox_size:
+            self._report.outbox_full(self._options.outbox_size)
+            raise failure("outbox_full", size=str(self._options.outbox_size))
         message = self._new_message(body, headers or {}, response_url)
         self._queue.append(message)
         self._notify_listeners()
@@ -164,8 +152,8 @@ class Delivery:
             result = await self._queue_directly(message)
         else:
             result = await self._wait_for(message)
-        if not result.delivered and self._settings.raise_on_queued:
-            raise error("queued", error=self._last_error or "unknown")
+        if not result.delivered and self._options.raise_on_queued:
+            raise failure("queued", error=self._last_error or "unknown")
         return result
 
     def statistics(self) -> dict[str, Any]:
@@ -192,27 +180,8 @@ class Delivery:
     def _loaded_messages(self, loaded: LoadedOutbox) -> list[Message]:
         """Return the messages of a loaded outbox, and report what was skipped."""
         if loaded.kept_aside is not None:
-            issues.async_raise(
-                self._hass,
-                self._entry,
-                issues.OUTBOX_UNREADABLE,
-                file=loaded.kept_aside,
-            )
-        if loaded.invalid:
-            LOGGER.warning(
-                "Skipped %d unreadable message(s) in the outbox of %s",
-                loaded.invalid,
-                self._entry.title,
-            )
-            issues.async_raise(
-                self._hass,
-                self._entry,
-                issues.OUTBOX_INVALID,
-                ir.IssueSeverity.WARNING,
-                count=str(loaded.invalid),
-            )
-        else:
-            issues.async_clear(self._hass, self._entry, issues.OUTBOX_INVALID)
+            self._report.outbox_unreadable(loaded.kept_aside)
+        self._report.outbox_invalid(loaded.invalid)
         clock = Clock.now()
         return [
             Message.from_stored(record, clock, self._max_age(record["response_url"]))
@@ -234,8 +203,8 @@ class Delivery:
     def _max_age(self, response_url: str | None) -> float:
         """Return the seconds a message may wait: less for a response_url."""
         if response_url is None:
-            return self._settings.max_age
-        return min(self._settings.max_age, RESPONSE_URL_MAX_AGE * 3600)
+            return self._options.max_age_seconds
+        return min(self._options.max_age_seconds, RESPONSE_URL_MAX_AGE_SECONDS)
 
     async def _queue_directly(self, message: Message) -> DeliveryResult:
         """Put a message behind the outbox: write it, then answer queued."""
@@ -249,7 +218,7 @@ class Delivery:
         waiter = message.waiter = self._hass.loop.create_future()
         self._wake.set()
         try:
-            async with asyncio.timeout(self._client.deadline):
+            async with asyncio.timeout(self._client.total_timeout):
                 result: DeliveryResult = await asyncio.shield(waiter)
         except TimeoutError:
             if not waiter.done():
@@ -266,7 +235,7 @@ class Delivery:
                 continue
             message = self._queue[0]
             try:
-                await self._deliver(message)
+                await self._try_head(message)
             except Exception:  # noqa: BLE001 - a bug must not stop the queue
                 LOGGER.exception("Unexpected error delivering to %s", self._entry.title)
                 self._last_error = "unknown_error"
@@ -274,14 +243,14 @@ class Delivery:
                     self._finish(
                         message,
                         "failed",
-                        error("delivery_failed", error="unknown_error"),
+                        failure("delivery_failed", error="unknown_error"),
                     )
 
-    async def _deliver(self, message: Message) -> None:
+    async def _try_head(self, message: Message) -> None:
         """Try the head message once: deliver, defer, fail or give it up."""
         now = self._hass.loop.time()
         if now >= message.deadline:
-            self._finish(message, "expired", error("message_expired"))
+            self._finish(message, "expired", failure("message_expired"))
             return
         if message.next_try > now:
             await asyncio.sleep(min(message.next_try, message.deadline) - now)
@@ -293,7 +262,7 @@ class Delivery:
         except WebhookError as err:
             await self._handle_failure(message, err)
             return
-        self._path_works()
+        self._report.available()
         self._finish(message, "delivered", response)
 
     def _client_for(self, message: Message) -> AsyncWebhookClient:
@@ -312,10 +281,6 @@ class Delivery:
             or err.path_fault
             or isinstance(err, WebhookSessionClosedError)
         ):
-            if err.path_fault and message.response_url is None:
-                issues.async_raise(
-                    self._hass, self._entry, issues.PATH_FAULT, error=err.error
-                )
             await self._defer(message, err)
         elif message.response_url is not None:
             self._finish(message, "failed", translated_error(err))
@@ -324,14 +289,7 @@ class Delivery:
         else:
             self._finish(message, "failed", translated_error(err))
             if isinstance(err, WebhookAuthError):
-                self._entry.async_start_reauth(self._hass)
-
-    def _path_works(self) -> None:
-        """Note that a message got through: clear the path's issue and log recovery."""
-        issues.async_clear(self._hass, self._entry, issues.PATH_FAULT)
-        if self._unavailable:
-            self._unavailable = False
-            LOGGER.info("Slack webhook %s answers again", self._entry.title)
+                self._report.refused()
 
     def _finish(
         self,
@@ -350,8 +308,8 @@ class Delivery:
             message.waiter.set_result(
                 DeliveryResult(True, result.status_code, result.body, message.id)
             )
-        if len(self._queue) < self._settings.outbox_size:
-            issues.async_clear(self._hass, self._entry, issues.OUTBOX_FULL)
+        if len(self._queue) < self._options.outbox_size:
+            self._report.outbox_has_room()
         self._notify_listeners()
 
     def _answer_failure(
@@ -362,21 +320,7 @@ class Delivery:
             message.waiter.set_exception(err)
             return
         reason = self._last_error if outcome == "failed" else outcome
-        LOGGER.warning(
-            "Gave up a message to %s accepted at %s: %s",
-            self._entry.title,
-            time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(message.accepted)),
-            reason,
-        )
-        self._hass.bus.async_fire(
-            EVENT_DELIVERY_FAILED,
-            {
-                "entry_id": self._entry.entry_id,
-                "name": self._entry.title,
-                "reason": reason,
-                "message_id": message.id,
-            },
-        )
+        self._report.gave_up(message.id, message.accepted, reason)
 
     async def _defer(self, message: Message, err: WebhookError) -> None:
         """Back off the head message and put every waiting message in the outbox."""
@@ -386,14 +330,11 @@ class Delivery:
             delay = max(delay, min(err.retry_after, OUTBOX_RETRY_MAX))
         message.next_try = self._hass.loop.time() + delay
         self._store.async_schedule_update(message)
-        if not self._unavailable:
-            self._unavailable = True
-            LOGGER.warning(
-                "Slack webhook %s is unavailable (%s); queued %d message(s) for redelivery",
-                self._entry.title,
-                err.error,
-                sum(not m.stored for m in self._queue),
-            )
+        self._report.unavailable(
+            err.error,
+            sum(not m.stored for m in self._queue),
+            path_fault=err.path_fault and message.response_url is None,
+        )
         await self._store_all_and_answer_queued()
 
     async def _store_all_and_answer_queued(self, *, flush: bool = False) -> None:
@@ -423,13 +364,8 @@ class Delivery:
 
     def _halt_for_reauth(self, err: WebhookAuthError) -> None:
         """Keep the outbox for the new URL that reauthentication brings."""
-        LOGGER.warning(
-            "Slack webhook %s no longer accepts messages (%s); the outbox is kept until it is reauthenticated",
-            self._entry.title,
-            err.error,
-        )
         self._halted = True
-        self._entry.async_start_reauth(self._hass)
+        self._report.halted(err.error)
 
     async def _async_on_hass_stop(self, _event: Event) -> None:
         """Keep waiting messages in the outbox when Home Assistant stops."""

@@ -4,7 +4,19 @@ from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 
 from .const import DOMAIN
-from .data import SlackWebhookConfigEntry
+from .data import SlackWebhookConfigEntry, entry_kind
+from .slack_client import TargetKind
+
+MODELS: dict[TargetKind, tuple[str | None, str]] = {
+    TargetKind.SLACK: ("Slack", "Incoming webhook"),
+    TargetKind.WORKFLOW: ("Slack", "Workflow Builder webhook trigger"),
+    TargetKind.DISCORD: ("Discord", "Slack-compatible webhook"),
+    TargetKind.MATTERMOST: ("Mattermost", "Incoming webhook"),
+    TargetKind.ROCKET_CHAT: ("Rocket.Chat", "Incoming webhook integration"),
+    TargetKind.ZULIP: ("Zulip", "Slack incoming webhook integration"),
+    TargetKind.OTHER: (None, "Slack-compatible webhook"),
+}
+"""The device's manufacturer and model for each target kind."""
 
 
 class SlackWebhookEntity(Entity):
@@ -20,10 +32,11 @@ class SlackWebhookEntity(Entity):
         self.entity_description = description
         self.entry = entry
         self._attr_unique_id = f"{entry.entry_id}_{description.key}"
+        manufacturer, model = MODELS[entry_kind(entry)]
         self._attr_device_info = DeviceInfo(
             entry_type=DeviceEntryType.SERVICE,
             identifiers={(DOMAIN, entry.entry_id)},
-            manufacturer="Slack",
-            model="Incoming webhook",
+            manufacturer=manufacturer,
+            model=model,
             name=entry.title,
         )

@@ -1,9 +1,10 @@
-"""Translated Home Assistant errors for what the webhook client raises."""
+"""Translated errors: the one way to make them, and the one for each client error."""
 
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
 from .const import DOMAIN
-from .webhook import (
+from .slack_client import (
+    WebhookAnswerFailedError,
     WebhookAuthError,
     WebhookDNSError,
     WebhookError,
@@ -18,6 +19,7 @@ from .webhook import (
 )
 
 TRANSLATION_KEYS: tuple[tuple[type[WebhookError], str], ...] = (
+    (WebhookAnswerFailedError, "answer_failed"),
     (WebhookAuthError, "webhook_auth"),
     (WebhookProxyAuthError, "proxy_rejected"),
     (WebhookInterceptedError, "not_from_webhook"),
@@ -37,11 +39,7 @@ def translated_error(err: WebhookError) -> HomeAssistantError:
     A proxy is named by host and port only, never with its credentials.
     """
     if isinstance(err, WebhookRequestError):
-        return ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="invalid_request",
-            translation_placeholders={"error": str(err)},
-        )
+        return invalid("invalid_request", error=str(err))
     key = next(
         (key for kind, key in TRANSLATION_KEYS if isinstance(err, kind)),
         "delivery_failed",
@@ -49,16 +47,26 @@ def translated_error(err: WebhookError) -> HomeAssistantError:
     placeholders = {"error": err.error}
     if isinstance(err, WebhookProxyError):
         placeholders["proxy"] = err.proxy
-    return HomeAssistantError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders=placeholders,
-    )
+    if isinstance(err, WebhookAnswerFailedError):
+        placeholders["target"] = err.target
+    return failure(key, **placeholders)
 
 
-def error(key: str, **placeholders: str) -> HomeAssistantError:
-    """Return a translated HomeAssistantError."""
-    return HomeAssistantError(
+def failure(key: str, **placeholders: str) -> HomeAssistantError:
+    """Return a translated error for something that went wrong."""
+    return _translated(HomeAssistantError, key, placeholders)
+
+
+def invalid(key: str, **placeholders: str) -> ServiceValidationError:
+    """Return a translated error for input that is refused."""
+    return _translated(ServiceValidationError, key, placeholders)
+
+
+def _translated[E: HomeAssistantError](
+    kind: type[E], key: str, placeholders: dict[str, str]
+) -> E:
+    """Return an error of this kind with the integration's translation key."""
+    return kind(
         translation_domain=DOMAIN,
         translation_key=key,
         translation_placeholders=placeholders or None,

@@ -13,9 +13,15 @@ With a title it posts:
 
 The message is Slack mrkdwn (`*bold*`, `<https://example.com|links>`); the
 title is plain text in the header.
+
+A Workflow Builder trigger gets `{"variables": {text: message, title: title}}`
+instead, under the variable names the entry's options set (the title only
+when there is one).
 """
 
 from typing import Any, Final
+
+from .options import EntryOptions
 
 MAX_HEADER: Final = 150
 MAX_SECTION: Final = 3_000
@@ -30,6 +36,16 @@ def notification_fields(message: str, title: str | None) -> dict[str, Any]:
         "text": f"*{title}*\n{message}" if message else f"*{title}*",
         "blocks": [header_block(title), *section_blocks(message)],
     }
+
+
+def trigger_fields(
+    message: str, title: str | None, options: EntryOptions
+) -> dict[str, Any]:
+    """Return the variables of a trigger for a notify message and optional title."""
+    variables = {options.text_variable: message}
+    if title:
+        variables[options.title_variable] = title
+    return {"variables": variables}
 
 
 def header_block(title: str) -> dict[str, Any]:

@@ -11,8 +11,11 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .data import SlackWebhookConfigEntry
 from .delivery import DeliveryResult
 from .entity import SlackWebhookEntity
-from .notification import notification_fields
+from .exceptions import invalid
+from .image_message import async_message_with_picture
+from .notification import notification_fields, trigger_fields
 from .payload import build_body, build_headers, check_response_url, check_storable
+from .slack_client import TargetKind
 
 PARALLEL_UPDATES = 0
 
@@ -39,13 +42,18 @@ class SlackWebhookNotifyEntity(SlackWebhookEntity, NotifyEntity):
     async def async_send_message(self, message: str, title: str | None = None) -> None:
         """Post a notify message; the mapping is described in notification.py."""
         data = self.entry.runtime_data
-        body = build_body(notification_fields(message, title), data.defaults)
+        if data.kind is TargetKind.WORKFLOW:
+            fields = trigger_fields(message, title, data.options)
+        else:
+            fields = notification_fields(message, title)
+        body = build_body(fields, data.defaults, data.kind)
         check_storable(body, None)
         await data.delivery.async_send(body)
 
     async def send(self, **fields: Any) -> ServiceResponse:
         """Post a message built from the slack_webhook.send action's fields."""
-        return await self._async_post(fields, None)
+        async with async_message_with_picture(self.hass, self.entry, fields) as message:
+            return await self._async_post(message, None)
 
     async def respond(self, *, response_url: str, **fields: Any) -> ServiceResponse:
         """Post a message to a Slack response_url (slack_webhook.respond)."""
@@ -57,8 +65,10 @@ class SlackWebhookNotifyEntity(SlackWebhookEntity, NotifyEntity):
         """Validate the fields, post them, record the notification and report the result."""
         data = self.entry.runtime_data
         if response_url is not None:
+            if data.kind is TargetKind.WORKFLOW:
+                raise invalid("trigger_fields", fields="response_url")
             check_response_url(response_url, self.entry.data[CONF_URL])
-        body = build_body(fields, data.defaults)
+        body = build_body(fields, data.defaults, data.kind)
         headers = build_headers(fields)
         check_storable(body, headers)
         result = await data.delivery.async_send(

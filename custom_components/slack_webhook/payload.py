@@ -1,7 +1,9 @@
 """Turn action data into a webhook body and request headers, validated.
 
 Every check raises a translated ServiceValidationError, so nothing is sent
-when the data is wrong. Blocks, attachments, metadata and headers may be given
+when the data is wrong. The rules follow the entry's target: a Workflow
+Builder trigger takes only `variables` (a flat mapping of names to strings),
+and Zulip only the block types it shows. Blocks, attachments, metadata and headers may be given
 as JSON strings, as templates produce them. What passes is also storable: it
 round-trips through Home Assistant's JSON encoder (the outbox's) and the
 client's, so a queued message can neither break the outbox nor fail later.
@@ -10,16 +12,21 @@ client's, so a queued message can neither break the outbox nor fail later.
 from collections.abc import Mapping, Sequence
 import json
 import math
+import re
 from typing import Any, Final, NoReturn
 
 from yarl import URL
 
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.json import json_bytes
 
-from .const import DOMAIN
-from .webhook.body import build_body as build_request_body, encode_body
-from .webhook.headers import valid_header_name, valid_header_value
+from .exceptions import invalid
+from .slack_client import TARGET_NAMES, ZULIP_BLOCK_TYPES, TargetKind
+from .slack_client.body import encode_body, request_body
+from .slack_client.headers import (
+    RESERVED_HEADERS,
+    valid_header_name,
+    valid_header_value,
+)
 
 ATTR_TEXT: Final = "text"
 ATTR_BLOCKS: Final = "blocks"
@@ -38,16 +45,25 @@ ATTR_CHANNEL: Final = "channel"
 ATTR_THREAD_TS: Final = "thread_ts"
 ATTR_EVENT_TYPE: Final = "event_type"
 ATTR_EVENT_PAYLOAD: Final = "event_payload"
+ATTR_VARIABLES: Final = "variables"
 
 MAX_TEXT: Final = 40_000
 MAX_BLOCKS: Final = 50
 MAX_ATTACHMENTS: Final = 100
+MAX_MARKDOWN: Final = 12_000
+"""Characters all `markdown` blocks of a message may hold together (Slack's limit)."""
+VARIABLE_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")
+"""A Workflow Builder variable name: letters, digits and underscores."""
+TRIGGER_FIELDS: Final = frozenset({ATTR_VARIABLES, ATTR_HEADERS})
+"""The fields a Workflow Builder trigger can use."""
 RESPONSE_TYPES: Final = ("in_channel", "ephemeral")
-RESERVED_HEADERS: Final = frozenset(
-    {"content-type", "content-length", "transfer-encoding", "host"}
+JSON_FIELDS: Final = (
+    ATTR_BLOCKS,
+    ATTR_ATTACHMENTS,
+    ATTR_METADATA,
+    ATTR_HEADERS,
+    ATTR_VARIABLES,
 )
-"""Headers the HTTP client sets itself; a caller may not override them."""
-JSON_FIELDS: Final = (ATTR_BLOCKS, ATTR_ATTACHMENTS, ATTR_METADATA, ATTR_HEADERS)
 MAX_DEPTH: Final = 64
 """Levels of nesting a message may have; Block Kit needs far fewer."""
 MAX_MESSAGE_BYTES: Final = 512 * 1024
@@ -57,22 +73,64 @@ RESPONSE_URL_PATHS: Final = ("/actions/", "/commands/")
 """On Slack's hook host, the paths of interaction and slash-command response URLs."""
 
 
-def build_body(data: Mapping[str, Any], defaults: Mapping[str, Any]) -> dict[str, Any]:
+def build_body(
+    data: Mapping[str, Any],
+    defaults: Mapping[str, Any],
+    kind: TargetKind = TargetKind.SLACK,
+) -> dict[str, Any]:
     """Return the webhook body for action data, with defaults under it."""
     fields = parse_json_fields(data)
     fields.pop(ATTR_HEADERS, None)
+    if kind is TargetKind.WORKFLOW:
+        return trigger_body(fields)
+    if ATTR_VARIABLES in fields:
+        raise invalid("variables_need_trigger")
     check_content(fields)
     if ATTR_TEXT in fields:
         check_text(fields[ATTR_TEXT])
     if ATTR_BLOCKS in fields:
         fields[ATTR_BLOCKS] = check_blocks(fields[ATTR_BLOCKS])
+        check_block_types(fields[ATTR_BLOCKS], kind)
     if ATTR_ATTACHMENTS in fields:
         fields[ATTR_ATTACHMENTS] = check_attachments(fields[ATTR_ATTACHMENTS])
+        for attachment in fields[ATTR_ATTACHMENTS]:
+            if isinstance(blocks := attachment.get(ATTR_BLOCKS), list):
+                check_block_types(check_blocks(blocks), kind)
     if ATTR_RESPONSE_TYPE in fields:
         check_response_type(fields[ATTR_RESPONSE_TYPE])
     if ATTR_METADATA in fields:
         check_metadata(fields[ATTR_METADATA])
     return {**defaults, **fields}
+
+
+def trigger_body(fields: Mapping[str, Any]) -> dict[str, str]:
+    """Return a Workflow Builder trigger's body: its variables, checked."""
+    if unusable := sorted(set(fields) - TRIGGER_FIELDS):
+        raise invalid("trigger_fields", fields=", ".join(unusable))
+    return check_variables(fields.get(ATTR_VARIABLES))
+
+
+def check_variables(variables: Any) -> dict[str, str]:
+    """Return trigger variables as strings; refuse nesting, bad names and none at all."""
+    if not isinstance(variables, Mapping) or not variables:
+        raise invalid("no_variables")
+    checked: dict[str, str] = {}
+    for name, value in variables.items():
+        if not isinstance(name, str) or not VARIABLE_NAME.fullmatch(name):
+            raise invalid("invalid_variable_name", name=str(name))
+        checked[name] = variable_text(name, value)
+    return checked
+
+
+def variable_text(name: str, value: Any) -> str:
+    """Return a variable's value as text: numbers and booleans turned into strings."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and math.isfinite(value):
+        return str(value)
+    raise invalid("invalid_variable_value", name=name)
 
 
 def build_headers(data: Mapping[str, Any]) -> dict[str, str] | None:
@@ -114,7 +172,7 @@ def check_storable(body: Mapping[str, Any], headers: Mapping[str, str] | None) -
     _check_values({"body": body, "headers": headers})
     try:
         json_bytes({"body": body, "headers": headers})
-        size = len(encode_body(build_request_body(body)))
+        size = len(encode_body(request_body(body)))
     except (TypeError, ValueError) as err:
         raise invalid("not_json", error=str(err)) from None
     if size > MAX_MESSAGE_BYTES:
@@ -198,6 +256,27 @@ def check_blocks(blocks: Any) -> list[Any]:
     return items
 
 
+def check_block_types(blocks: Sequence[Mapping[str, Any]], kind: TargetKind) -> None:
+    """Refuse blocks the target does not show, and markdown blocks over Slack's limit."""
+    markdown = 0
+    for index, block in enumerate(blocks, 1):
+        block_type = block.get("type")
+        if kind is TargetKind.ZULIP and block_type not in ZULIP_BLOCK_TYPES:
+            raise invalid(
+                "block_not_shown",
+                index=str(index),
+                type=str(block_type),
+                target=TARGET_NAMES[kind],
+                types=", ".join(ZULIP_BLOCK_TYPES),
+            )
+        if block_type == "markdown":
+            if not isinstance(text := block.get("text"), str):
+                raise invalid("invalid_block", index=str(index))
+            markdown += len(text)
+    if markdown > MAX_MARKDOWN:
+        raise invalid("markdown_too_long", length=str(markdown), max=str(MAX_MARKDOWN))
+
+
 def check_attachments(attachments: Any) -> list[Any]:
     """Return the attachments as a list; refuse too many or one not a mapping."""
     items = as_list(ATTR_ATTACHMENTS, attachments)
@@ -258,12 +337,3 @@ def as_list(field: str, value: Any) -> list[Any]:
     if isinstance(value, str) or not isinstance(value, Sequence):
         raise invalid("not_a_list", field=field)
     return list(value)
-
-
-def invalid(key: str, **placeholders: str) -> ServiceValidationError:
-    """Return a translated validation error."""
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders=placeholders or None,
-    )

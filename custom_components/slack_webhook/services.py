@@ -4,6 +4,9 @@ The schemas refuse unknown fields and check the simple types; payload.py
 checks the rest with translated errors. Blocks, attachments, metadata and
 headers pass through as given (a list, a mapping or a JSON string).
 
+`send` also takes `variables`, the only content of a message to a Slack
+Workflow Builder webhook trigger (payload.trigger_body checks them).
+
 `respond` answers Slack's interactivity: a verified button click, shortcut or
 slash command arrives as the entry's event entity and the bus event
 `slack_webhook_interaction` (inbound.py), and the automation answers with
@@ -28,6 +31,7 @@ from homeassistant.core import HomeAssistant, SupportsResponse, callback
 from homeassistant.helpers import config_validation as cv, service
 
 from .const import DOMAIN
+from .image_message import PICTURE_FIELDS
 from .payload import (
     ATTR_ATTACHMENTS,
     ATTR_BLOCKS,
@@ -44,6 +48,7 @@ from .payload import (
     ATTR_UNFURL_LINKS,
     ATTR_UNFURL_MEDIA,
     ATTR_USERNAME,
+    ATTR_VARIABLES,
 )
 
 SERVICE_SEND: Final = "send"
@@ -67,7 +72,13 @@ MESSAGE_FIELDS: Final[dict[Any, Any]] = {
     probatio.Optional(ATTR_CHANNEL): cv.string,
     probatio.Optional(ATTR_THREAD_TS): cv.string,
 }
-SEND_SCHEMA: Final = cv.make_entity_service_schema(MESSAGE_FIELDS)
+SEND_SCHEMA: Final = cv.make_entity_service_schema(
+    {
+        probatio.Optional(ATTR_VARIABLES): cv.match_all,
+        **MESSAGE_FIELDS,
+        **PICTURE_FIELDS,
+    }
+)
 RESPOND_SCHEMA: Final = cv.make_entity_service_schema(
     {probatio.Required(ATTR_RESPONSE_URL): cv.string, **MESSAGE_FIELDS}
 )
