@@ -14,5 +14,8 @@ the ratios measured in the same run; nothing about wall-clock is asserted.
     the raw client, in a Home Assistant core with the integration loaded;
 (c) bursts against a hook taking one message per second: ours (the delivery
     queue) against slack_sdk with its rate-limit retry handler;
-(d) latency through a relay that adds a round trip: p50 and p95 per message.
+(d) latency through a relay that adds a round trip: p50 and p95 per message;
+(e) the outbox as it grows: the call cost over the first and last 500 of
+    10,000 messages queued during an outage, and the bytes written per
+    message while queuing and draining (`--only e` runs it alone).
 """
