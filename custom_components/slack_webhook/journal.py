@@ -41,7 +41,7 @@ def append(path: Path, data: bytes) -> None:
 
 def rewrite(path: Path, data: bytes) -> None:
     """Replace the file with data atomically: a crash leaves the old or the new one."""
-    temporary = path.with_name(f"{path.name}.tmp")
+    temporary = _temporary(path)
     fd = _open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
     try:
         _write_all(fd, data)
@@ -60,8 +60,14 @@ def keep_aside(path: Path, suffix: str) -> Path:
 
 
 def remove(path: Path) -> None:
-    """Delete the file, if it exists."""
+    """Delete the file and a rewrite's leftover temporary file, if they exist."""
     path.unlink(missing_ok=True)
+    _temporary(path).unlink(missing_ok=True)
+
+
+def _temporary(path: Path) -> Path:
+    """Return the name a rewrite writes to before it replaces the file."""
+    return path.with_name(f"{path.name}.tmp")
 
 
 def _open(path: Path, flags: int) -> int:
