@@ -817,3 +817,18 @@ async def test_diagnostics_show_counts_not_ids(
         if record.name.startswith("custom_components")
         and picture in record.getMessage()
     ]
+
+
+@pytest.mark.usefixtures("camera")
+async def test_a_picture_that_cannot_be_written_is_refused(
+    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
+) -> None:
+    """A failed write (here: a file where the folder should be) is refused, translated."""
+    entry = await setup_entry(**NO_RETRIES)
+    folder(hass).parent.mkdir(parents=True, exist_ok=True)
+    folder(hass).write_text("not a folder")
+    with pytest.raises(ServiceValidationError) as err:
+        await send(hass, camera=CAMERA)
+    assert err.value.translation_key == "image_storage_failed"
+    assert slack.received == []
+    assert hass.data[IMAGES].statistics(entry.entry_id)["count"] == 0

@@ -170,7 +170,11 @@ class ImageStore:
         size = len(content)
         await self._async_make_room(size)
         image_id = secrets.token_hex(16)
-        await self._hass.async_add_executor_job(self._write, image_id, content)
+        try:
+            await self._hass.async_add_executor_job(self._write, image_id, content)
+        except OSError as err:
+            LOGGER.error("A picture cannot be stored: %s", err.strerror)
+            raise invalid("image_storage_failed", error=err.strerror or "") from None
         self._images[image_id] = StoredImage(
             entry_id, content_type, size, time.time(), keep
         )
