@@ -15,6 +15,7 @@ import pytest
 
 from custom_components.slack_webhook.const import (
     CONF_BURST,
+    CONF_MAX_AGE,
     CONF_MAX_RETRY_AFTER,
     CONF_PROXY,
     CONF_RATE,
@@ -620,3 +621,35 @@ def test_an_unparsable_response_url_is_refused() -> None:
     """A response_url yarl cannot parse is refused like any other."""
     with pytest.raises(ServiceValidationError):
         check_response_url("http://[::1", HOOK)
+
+
+async def test_a_reload_keeps_deadlines_whatever_the_wall_clock_did(
+    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
+) -> None:
+    """Queued, unloaded, the clock steps past max_age, set up again: still delivered."""
+    entry = await setup_entry(**NO_RETRIES, **{CONF_MAX_AGE: 1})
+    events = async_capture_events(hass, EVENT_DELIVERY_FAILED)
+    slack.default = UNAVAILABLE
+    assert await entry.runtime_data.delivery.async_send({"text": "a"}) == QUEUED
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    slack.default = Answer()
+    with _wall_clock_step(2 * 3600):
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await _until(lambda: [b["text"] for b in slack.accepted] == ["a"])
+    assert events == []
+
+
+async def test_a_send_cut_off_by_a_reload_counts_as_a_possible_duplicate(
+    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
+) -> None:
+    """The hook may have posted a send the unload cut off; it goes again, counted."""
+    entry = await setup_entry(**NO_RETRIES)
+    delivery = entry.runtime_data.delivery
+    slack.answer(Answer(delay=1))
+    caller = asyncio.ensure_future(delivery.async_send({"text": "a"}))
+    await _until(lambda: len(slack.received) == 1)
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    assert await caller == QUEUED
+    assert delivery.statistics()["possible_duplicates"] == 1
+    await _until(lambda: entry.runtime_data.delivery.pending == 0)
+    assert [b["text"] for b in slack.bodies] == ["a", "a"]

@@ -28,6 +28,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.util.hass_dict import HassKey
 
 from .const import DOMAIN, LOGGER, RESPONSE_URL_MAX_AGE_SECONDS
 from .exceptions import failure, translated_error
@@ -45,6 +46,12 @@ from .slack_client import (
 )
 from .token_bucket import TokenBucket
 
+DEADLINES: HassKey[dict[str, float]] = HassKey(f"{DOMAIN}_deadlines")
+"""Deadlines of the messages of stopped queues by id, kept for a reload in this process.
+
+The monotonic clock outlives an unload but not a restart: a message that
+waits through a reload keeps its deadline whatever the wall clock did.
+"""
 OUTBOX_RETRY_BASE = 10.0
 """Seconds before the first redelivery of the outbox; doubles each round."""
 OUTBOX_RETRY_MAX = 600.0
@@ -131,6 +138,9 @@ class Delivery:
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
         await self._store_all_and_answer_queued(flush=True)
+        self._hass.data.setdefault(DEADLINES, {}).update(
+            (message.id, message.deadline) for message in self._queue
+        )
 
     async def async_send(
         self,
@@ -183,10 +193,14 @@ class Delivery:
             self._report.outbox_unreadable(loaded.kept_aside)
         self._report.outbox_invalid(loaded.invalid)
         clock = Clock.now()
-        return [
+        known = self._hass.data.get(DEADLINES, {})
+        messages = [
             Message.from_stored(record, clock, self._max_age(record["response_url"]))
             for record in loaded.records
         ]
+        for message in messages:
+            message.deadline = known.pop(message.id, message.deadline)
+        return messages
 
     def _new_message(
         self, body: dict[str, Any], headers: dict[str, str], response_url: str | None
@@ -259,6 +273,10 @@ class Delivery:
             response = await self._client_for(message).send_dict(
                 message.body, message.headers
             )
+        except asyncio.CancelledError:
+            # Stopped mid-send: the hook may have posted it, and it goes again.
+            self._counts["possible_duplicates"] += 1
+            raise
         except WebhookError as err:
             await self._handle_failure(message, err)
             return
