@@ -169,6 +169,24 @@ async def test_a_file_that_is_no_journal_is_kept_aside(hass: HomeAssistant) -> N
     assert not await hass.async_add_executor_job(path.exists)
 
 
+async def test_a_file_kept_aside_in_the_same_second_keeps_the_one_before(
+    hass: HomeAssistant,
+) -> None:
+    """Two files that are no journal, kept aside within one second: both stay."""
+    path = await _write(hass, b"first\n")
+    with patch("time.time", return_value=1_800_000_000.5):
+        first = (await OutboxStore(hass, ENTRY).async_load()).kept_aside
+        await _write(hass, b"second\n")
+        second = (await OutboxStore(hass, ENTRY).async_load()).kept_aside
+    assert first is not None and second is not None
+    assert second == f"{first}-2"
+    kept = [path.with_name(name) for name in (first, second)]
+    assert [await hass.async_add_executor_job(p.read_bytes) for p in kept] == [
+        b"first\n",
+        b"second\n",
+    ]
+
+
 async def test_a_file_that_cannot_be_read_is_kept_aside(
     hass: HomeAssistant, caplog: pytest.LogCaptureFixture
 ) -> None:

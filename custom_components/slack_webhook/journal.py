@@ -53,8 +53,15 @@ def rewrite(path: Path, data: bytes) -> None:
 
 
 def keep_aside(path: Path, suffix: str) -> Path:
-    """Move the file to `<name>.<suffix>`, so no write replaces it; return the new path."""
+    """Move the file to `<name>.<suffix>`, so no write replaces it; return the new path.
+
+    A file kept aside before under that name stays: the new one is numbered.
+    """
     aside = path.with_name(f"{path.name}.{suffix}")
+    number = 1
+    while aside.exists():
+        number += 1
+        aside = path.with_name(f"{path.name}.{suffix}-{number}")
     path.replace(aside)
     return aside
 
