@@ -112,6 +112,30 @@ async def test_flush_writes_at_once(hass: HomeAssistant) -> None:
     append.assert_not_called()
 
 
+async def test_flush_waits_for_a_write_under_way(hass: HomeAssistant) -> None:
+    """Removals the delay already sent to the file are on it once a flush returns."""
+    store = OutboxStore(hass, ENTRY)
+    await store.async_load()
+    message = _message("a")
+    await store.async_add([message])
+    started = asyncio.Event()
+    append = journal.append
+
+    def slow_append(path: Path, data: bytes) -> None:
+        hass.loop.call_soon_threadsafe(started.set)
+        time.sleep(0.2)
+        append(path, data)
+
+    with (
+        patch.object(outbox, "REMOVAL_SAVE_DELAY", 0),
+        patch.object(journal, "append", slow_append),
+    ):
+        store.async_schedule_removal(message)
+        await started.wait()
+        await store.async_flush()
+        assert await stored(hass, ENTRY) == []
+
+
 async def test_draining_compacts_the_file(hass: HomeAssistant) -> None:
     """Once dead lines outweigh the live ones, the file holds only the live lines."""
     store = OutboxStore(hass, ENTRY)

@@ -201,12 +201,18 @@ class OutboxStore:
             self._schedule_flush()
 
     async def async_flush(self) -> None:
-        """Write the gathered removals and updates now."""
+        """Write the gathered removals and updates now; return once every write is done.
+
+        A write already under way (the delay's, a compaction) is waited for
+        too, so nothing writes the file after an unload has flushed.
+        """
         if self._flush_timer is not None:
             self._flush_timer.cancel()
             self._flush_timer = None
         if lines := self._pending_lines():
-            await asyncio.shield(self._enqueue(lines))
+            self._enqueue(lines)
+        if self._writer is not None:
+            await asyncio.shield(self._writer)
 
     async def async_remove(self) -> None:
         """Delete the outbox files."""
