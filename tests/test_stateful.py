@@ -573,10 +573,10 @@ class DeliveryMachine(RuleBasedStateMachine):
         for _ in range(count):
             marker = new_marker()
             self.corrupt.add(marker)
-            broken = _broken_line(
+            line = _broken_line(
                 self.world.outbox.last_line, corruption, marker, self.world
             )
-            lines.insert(min(position, len(lines)), broken)
+            lines.insert(min(position, len(lines)), line)
         kept = [line for line in lines if line]
         broken = sum(bool(set(markers_in(line)) & self.corrupt) for line in kept)
         removal = self.world.outbox.last_removal
