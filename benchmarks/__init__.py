@@ -18,4 +18,7 @@ the ratios measured in the same run; nothing about wall-clock is asserted.
 (d) latency through a relay that adds a round trip: p50 and p95 per message;
 (f) a real hass process, through its REST API: our actions against
     rest_command to the same hook (`scripts/benchmark-ha`, benchmarks.real_hass).
+(e) the outbox as it grows: the call cost over the first and last 500 of
+    10,000 messages queued during an outage, and the bytes written per
+    message while queuing and draining (`--only e` runs it alone).
 """

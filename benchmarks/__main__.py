@@ -12,6 +12,7 @@ from . import __doc__ as description
 from .bursts import bursts, strict_bursts
 from .hook import HookProcess
 from .latency import latency
+from .outbox import outbox_growth
 from .overhead import overhead
 from .report import Section, machine
 from .throughput import throughput
@@ -35,6 +36,14 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument(
         "--rtt", type=float, default=0.05, help="round trip of (d), seconds"
     )
+    parser.add_argument(
+        "--outbox-messages", type=int, help="messages queued in (e) (10,000)"
+    )
+    parser.add_argument(
+        "--only",
+        default="abcde",
+        help="the measurements to run, by letter (default abcde)",
+    )
     return parser.parse_args()
 
 
@@ -43,19 +52,26 @@ async def _run(args: argparse.Namespace) -> None:
     messages = args.messages or (150 if args.quick else 600)
     sizes = [5, 10] if args.quick else [20, 50]
     print(f"Machine: {machine()}\n", flush=True)
+    only = set(args.only) - ({"c"} if args.no_bursts else set())
     with tempfile.TemporaryDirectory() as directory:
         authority = Authority(Path(directory))
         async with HookProcess(authority, args.rtt) as hook:
-            await _print(throughput(hook, authority, messages))
-            config = _config(directory, "b")
-            await _print(overhead(hook, authority, config, messages // 2))
-            if not args.no_bursts:
+            if "a" in only:
+                await _print(throughput(hook, authority, messages))
+            if "b" in only:
+                config = _config(directory, "b")
+                await _print(overhead(hook, authority, config, messages // 2))
+            if "c" in only:
                 config = _config(directory, "c")
                 await _print(bursts(hook, authority, config, sizes))
                 config = _config(directory, "c-strict")
                 await _print(strict_bursts(hook, authority, config, sizes))
-            count = 20 if args.quick else 60
-            await _print(latency(hook, authority, count, args.rtt))
+            if "d" in only:
+                count = 20 if args.quick else 60
+                await _print(latency(hook, authority, count, args.rtt))
+        if "e" in only:
+            queued = args.outbox_messages or (2_000 if args.quick else 10_000)
+            await _print(outbox_growth(_config(directory, "e"), queued))
 
 
 def _config(directory: str, name: str) -> Path:

@@ -29,6 +29,12 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
 
 
 @pytest.fixture
+def hass_config_dir(hass_tmp_config_dir: str) -> str:
+    """Give each test its own config directory, where the outbox journals are written."""
+    return hass_tmp_config_dir
+
+
+@pytest.fixture
 async def slack(socket_enabled: None) -> AsyncIterator[SlackServer]:
     """Run a Slack-like webhook server on 127.0.0.1 (sockets allowed for it)."""
     server = SlackServer()

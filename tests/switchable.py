@@ -1,11 +1,11 @@
-"""A hook, a proxy, a wall clock and a storage that a test switches and watches.
+"""A hook, a proxy, a wall clock and an outbox journal that a test switches and watches.
 
 The stateful test (test_stateful.py) drives one entry through faults with
 these: the hook answers as its `mode` says and records which messages it
 processed; the proxy forwards, refuses everyone (407) or answers for the hook
-like a captive portal; the wall clock can be stepped; the storage remembers
-which message id carried which marker, so a `slack_webhook_delivery_failed`
-event can be traced to the message it reports.
+like a captive portal; the wall clock can be stepped; the journal's writes
+are watched, so which message id carried which marker is known and a
+`slack_webhook_delivery_failed` event can be traced to the message it reports.
 """
 
 import asyncio
@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 import json
+from pathlib import Path
 import re
 import time
 from typing import Any
@@ -20,11 +21,11 @@ from unittest.mock import patch
 
 from aiohttp import web
 
+from custom_components.slack_webhook import journal
 from custom_components.slack_webhook.slack_client import (
     WebhookTimeoutError,
     client as client_module,
 )
-from homeassistant.helpers.storage import Store
 
 from .proxy_server import ProxyServer, _read_head
 from .slack_server import Answer, SlackServer
@@ -171,45 +172,58 @@ class WallClock:
 
 
 class OutboxWatch:
-    """Watches HA's mocked storage (the hass_storage dict) for outbox writes.
+    """Watches the writes of the outbox journals (journal.append and journal.rewrite).
 
-    The outbox's records hold a message id and the message; every write is
-    scanned, so an id reported later maps to the marker it carried.
+    The journal's record lines hold a message id and the message; every
+    write is scanned, so an id reported later maps to the marker it carried.
     """
 
-    def __init__(self, storage: dict[str, Any]) -> None:
-        """Watch `storage`, the dict mock_storage writes to."""
-        self.storage = storage
+    def __init__(self) -> None:
+        """Know no record yet."""
         self.markers: dict[str, str] = {}
-        self.last_record: dict[str, Any] | None = None
+        self.last_line: bytes | None = None
+        """The last record line written that carried a marker: a valid line of today's format."""
+        self.last_removal: bytes | None = None
+        """The last line written that removed messages, also valid in today's format."""
 
     @contextmanager
     def watching(self) -> Iterator[None]:
-        """Note the id and marker of every outbox record written meanwhile."""
-        write = Store._async_write_data
+        """Note the id and marker of every journal record written meanwhile."""
+        append, rewrite = journal.append, journal.rewrite
 
-        async def recorded(store: Store[Any], data: dict[str, Any]) -> None:
-            await write(store, data)
-            if store.key.endswith(".outbox"):
-                self.note(self.storage.get(store.key))
+        def appended(path: Path, data: bytes) -> None:
+            append(path, data)
+            self.note(data)
 
-        with patch.object(Store, "_async_write_data", recorded):
+        def rewritten(path: Path, data: bytes) -> None:
+            rewrite(path, data)
+            self.note(data)
+
+        with (
+            patch.object(journal, "append", appended),
+            patch.object(journal, "rewrite", rewritten),
+        ):
             yield
 
-    def note(self, stored: Any) -> None:
-        """Note the records of a stored outbox."""
-        for record in outbox_records(stored):
-            found = markers_in(json.dumps(record))
-            if isinstance(record, dict) and found and "id" in record:
-                self.markers[str(record["id"])] = found[0]
-                self.last_record = record
+    def note(self, data: bytes) -> None:
+        """Note the records of journal lines (run in the executor: plain assignments)."""
+        for line in data.split(b"\n"):
+            record = _record(line)
+            found = markers_in(line)
+            if record is not None and found and isinstance(record.get("id"), str):
+                self.markers[record["id"]] = found[0]
+                self.last_line = line
+            elif record is not None and "removed" in record:
+                self.last_removal = line
 
 
-def outbox_records(stored: Any) -> list[Any]:
-    """Return the records of a stored outbox ({"data": {"messages": [...]}})."""
-    data = stored.get("data") if isinstance(stored, dict) else None
-    records = data.get("messages") if isinstance(data, dict) else None
-    return records if isinstance(records, list) else []
+def _record(line: bytes) -> dict[str, Any] | None:
+    """Return the JSON object a journal line holds, if it holds one."""
+    try:
+        item = json.loads(line)
+    except ValueError:
+        return None
+    return item if isinstance(item, dict) else None
 
 
 @contextmanager

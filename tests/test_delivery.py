@@ -35,6 +35,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from .backoff import fast_backoff
 from .conftest import SetupEntry
+from .outbox_files import journal_path, stored, stored_texts
 from .slack_server import SECRET, Answer, SlackServer
 
 NO_RETRIES = {
@@ -92,7 +93,6 @@ async def test_outage_queues_then_recovers_in_order(
     hass: HomeAssistant,
     slack: SlackServer,
     setup_entry: SetupEntry,
-    hass_storage: dict[str, Any],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Sends during an outage return queued, are stored, and arrive in order later."""
@@ -100,8 +100,7 @@ async def test_outage_queues_then_recovers_in_order(
     entry = await setup_entry(**NO_RETRIES)
     results = await asyncio.gather(*(_send(entry, f"m{i}") for i in range(3)))
     assert results == [QUEUED] * 3
-    stored = hass_storage[f"{DOMAIN}.{entry.entry_id}.outbox"]["data"]["messages"]
-    assert [m["body"]["text"] for m in stored] == ["m0", "m1", "m2"]
+    assert await stored_texts(hass, entry.entry_id) == ["m0", "m1", "m2"]
     assert await _send(entry, "m3") == QUEUED
     await hass.async_block_till_done()
     assert _pending(hass) == "4"
@@ -110,11 +109,9 @@ async def test_outage_queues_then_recovers_in_order(
     slack.default = Answer()
     await _until(lambda: entry.runtime_data.delivery.pending == 0)
     assert [body["text"] for body in slack.accepted] == ["m0", "m1", "m2", "m3"]
-    await _until(
-        lambda: (
-            hass_storage[f"{DOMAIN}.{entry.entry_id}.outbox"]["data"]["messages"] == []
-        )
-    )
+    async with asyncio.timeout(10):  # removals are written after a short delay
+        while await stored_texts(hass, entry.entry_id):
+            await asyncio.sleep(0.01)
     await hass.async_block_till_done()
     assert _pending(hass) == "0"
     logged = [
@@ -132,7 +129,6 @@ async def test_outbox_survives_a_restart(
     hass: HomeAssistant,
     slack: SlackServer,
     setup_entry: SetupEntry,
-    hass_storage: dict[str, Any],
 ) -> None:
     """A new Home Assistant on the same storage delivers the outbox."""
     slack.default = UNAVAILABLE
@@ -141,7 +137,7 @@ async def test_outbox_survives_a_restart(
     await hass.async_stop()
     slack.default = Answer()
 
-    async with async_test_home_assistant() as hass2:
+    async with async_test_home_assistant(config_dir=hass.config.config_dir) as hass2:
         hass2.data.pop(loader.DATA_CUSTOM_COMPONENTS)
         entry2 = MockConfigEntry(
             domain=DOMAIN,
@@ -161,7 +157,6 @@ async def test_waiting_messages_are_kept_when_home_assistant_stops(
     hass: HomeAssistant,
     slack: SlackServer,
     setup_entry: SetupEntry,
-    hass_storage: dict[str, Any],
 ) -> None:
     """Messages still waiting for their turn are written to the outbox on stop."""
     entry = await setup_entry()
@@ -175,15 +170,13 @@ async def test_waiting_messages_are_kept_when_home_assistant_stops(
     hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)
     await hass.async_block_till_done()
     hass.set_state(CoreState.running)
-    stored = hass_storage[f"{DOMAIN}.{entry.entry_id}.outbox"]["data"]["messages"]
-    assert [m["body"]["text"] for m in stored] == ["m0", "m1", "while stopping"]
+    assert await stored_texts(hass, entry.entry_id) == ["m0", "m1", "while stopping"]
 
 
 async def test_expired_messages_are_given_up_with_an_event(
     hass: HomeAssistant,
     slack: SlackServer,
     setup_entry: SetupEntry,
-    hass_storage: dict[str, Any],
 ) -> None:
     """A stored message past its age is dropped and reported, never sent."""
     events = async_capture_events(hass, EVENT_DELIVERY_FAILED)
@@ -280,7 +273,6 @@ async def test_revoked_hook_keeps_the_outbox_for_reauth(
     hass: HomeAssistant,
     slack: SlackServer,
     setup_entry: SetupEntry,
-    hass_storage: dict[str, Any],
 ) -> None:
     """Queued messages are kept, not dropped, when the hook turns out revoked."""
     slack.answer(UNAVAILABLE)
@@ -290,8 +282,7 @@ async def test_revoked_hook_keeps_the_outbox_for_reauth(
     delivery = entry.runtime_data.delivery
     await _until(lambda: delivery.statistics()["halted_for_reauth"])
     assert await _send(entry, "and me") == QUEUED
-    stored = hass_storage[f"{DOMAIN}.{entry.entry_id}.outbox"]["data"]["messages"]
-    assert [m["body"]["text"] for m in stored] == ["keep me", "and me"]
+    assert await stored_texts(hass, entry.entry_id) == ["keep me", "and me"]
     assert len(slack.received) == 2
 
     slack.default = Answer()
@@ -333,23 +324,21 @@ async def test_removing_the_entry_deletes_its_outbox(
     hass: HomeAssistant,
     slack: SlackServer,
     setup_entry: SetupEntry,
-    hass_storage: dict[str, Any],
 ) -> None:
     """The outbox file goes with the entry."""
     slack.default = UNAVAILABLE
     entry = await setup_entry(**NO_RETRIES)
     assert await _send(entry, "x") == QUEUED
-    key = f"{DOMAIN}.{entry.entry_id}.outbox"
-    assert key in hass_storage
+    path = journal_path(hass, entry.entry_id)
+    assert await hass.async_add_executor_job(path.exists)
     await hass.config_entries.async_remove(entry.entry_id)
-    assert key not in hass_storage
+    assert not await hass.async_add_executor_job(path.exists)
 
 
 async def test_response_url_messages_expire_after_30_minutes(
     hass: HomeAssistant,
     slack: SlackServer,
     setup_entry: SetupEntry,
-    hass_storage: dict[str, Any],
 ) -> None:
     """A response_url accepts messages for 30 minutes, so its messages expire then."""
     slack.default = UNAVAILABLE
@@ -358,10 +347,10 @@ async def test_response_url_messages_expire_after_30_minutes(
     response_url = slack.origin + "/actions/T0001/123/responseT0k3n"
     assert await delivery.async_send({"text": "r"}, response_url=response_url) == QUEUED
     assert await _send(entry, "w") == QUEUED
-    stored = hass_storage[f"{DOMAIN}.{entry.entry_id}.outbox"]["data"]["messages"]
-    ages = [m["expires"] - m["accepted"] for m in stored]
+    records = await stored(hass, entry.entry_id)
+    ages = [m["expires"] - m["accepted"] for m in records]
     assert ages == [pytest.approx(1800), pytest.approx(24 * 3600)]
-    assert stored[0]["response_url"] == response_url
+    assert records[0]["response_url"] == response_url
 
     slack.default = Answer()
     await _until(lambda: delivery.pending == 0)

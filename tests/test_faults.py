@@ -31,13 +31,13 @@ from custom_components.slack_webhook.const import (
     CONF_RETRIES_RATE_LIMIT,
     CONF_RETRIES_SERVER,
     CONF_TIMEOUT,
-    DOMAIN,
 )
 from custom_components.slack_webhook.slack_client import client as client_module
 from homeassistant.core import HomeAssistant
 
 from .backoff import fast_backoff
 from .conftest import SetupEntry
+from .outbox_files import stored
 from .slack_server import Answer, SlackServer
 
 SEED = 20261007
@@ -150,7 +150,6 @@ def _first_positions(processed: list[str]) -> list[str]:
 async def test_thousand_messages_through_faults(
     hass: HomeAssistant,
     slack: SlackServer,
-    hass_storage: dict[str, Any],
     timeouts: Counter[str],
     setup_entry: SetupEntry,
 ) -> None:
@@ -183,10 +182,8 @@ async def test_thousand_messages_through_faults(
         assert duplicates.get(text, 0) >= slow, f"{text}: {slow} slow; {summary}"
     assert sum(duplicates.values()) >= sum(hook.slow.values()) > 0, summary
     assert all(hook.outcomes[outcome] > 0 for outcome, _ in FAULTS), summary
-    outbox = hass_storage[f"{DOMAIN}.{entry.entry_id}.outbox"]
     async with asyncio.timeout(5):  # removals are written after a short delay
-        while outbox["data"]["messages"]:
+        while await stored(hass, entry.entry_id):
             await asyncio.sleep(0.01)
-            outbox = hass_storage[f"{DOMAIN}.{entry.entry_id}.outbox"]
     state = hass.states.get("sensor.alerts_pending_messages")
     assert state is not None and state.state == "0"

@@ -227,15 +227,15 @@ async def test_unload_during_an_outbox_write_answers_the_caller(
     slack.default = UNAVAILABLE
     writing = asyncio.Event()
     never = asyncio.Event()
-    real_save = OutboxStore.async_save
+    real_add = OutboxStore.async_add
 
-    async def blocked_save(self: OutboxStore, messages: Any) -> None:
+    async def blocked_add(self: OutboxStore, messages: Any) -> None:
         if not writing.is_set():
             writing.set()
             await never.wait()
-        await real_save(self, messages)
+        await real_add(self, messages)
 
-    with patch.object(OutboxStore, "async_save", blocked_save):
+    with patch.object(OutboxStore, "async_add", blocked_add):
         caller = asyncio.ensure_future(
             entry.runtime_data.delivery.async_send({"text": "a"})
         )

@@ -1,60 +1,281 @@
-"""Tests for the durable outbox's writes."""
+"""Tests for the durable outbox: its journal file, writes, compaction and migration."""
 
+import asyncio
+from pathlib import Path
+import time
 from typing import Any
 from unittest.mock import patch
 
-from custom_components.slack_webhook.outbox import (
-    REMOVAL_SAVE_DELAY,
-    Message,
-    OutboxStore,
-)
+import pytest
+
+from custom_components.slack_webhook import journal, outbox
+from custom_components.slack_webhook.const import DOMAIN
+from custom_components.slack_webhook.outbox import Message, OutboxStore
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.storage import Store
+from homeassistant.helpers.json import json_bytes
+
+from .outbox_files import journal_path, stored, stored_texts
+
+ENTRY = "entry"
 
 
 def _message(text: str, *, stored: bool = True) -> Message:
-    """Return a message accepted now."""
-    return Message({"text": text}, {}, None, accepted=0, deadline=1, stored=stored)
+    """Return a message accepted now, due in an hour."""
+    return Message(
+        {"text": text},
+        {},
+        None,
+        accepted=time.time(),
+        deadline=asyncio.get_running_loop().time() + 3600,
+        stored=stored,
+    )
 
 
-async def test_removals_share_one_delayed_write(
-    hass: HomeAssistant, hass_storage: dict[str, Any]
+def _record(text: str) -> dict[str, Any]:
+    """Return a record in the stored form."""
+    now = time.time()
+    return {
+        "id": f"id-{text}",
+        "body": {"text": text},
+        "headers": {},
+        "response_url": None,
+        "accepted": now,
+        "expires": now + 3600,
+        "attempts": 0,
+    }
+
+
+async def _write(hass: HomeAssistant, data: bytes) -> Path:
+    """Write the entry's journal file as it is before the store loads it."""
+    path = journal_path(hass, ENTRY)
+
+    def write() -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+    await hass.async_add_executor_job(write)
+    return path
+
+
+async def _size(hass: HomeAssistant) -> int:
+    """Return the size of the entry's journal file."""
+    path = journal_path(hass, ENTRY)
+    return (await hass.async_add_executor_job(path.stat)).st_size
+
+
+async def test_concurrent_adds_share_a_write(hass: HomeAssistant) -> None:
+    """Adds that arrive while a write is under way go out together in the next one."""
+    store = OutboxStore(hass, ENTRY)
+    await store.async_load()
+    with patch.object(journal, "append", wraps=journal.append) as append:
+        await asyncio.gather(*(store.async_add([_message(f"m{i}")]) for i in range(20)))
+    assert append.call_count < 20
+    assert await stored_texts(hass, ENTRY) == [f"m{i}" for i in range(20)]
+
+
+async def test_removals_and_updates_share_one_delayed_write(
+    hass: HomeAssistant,
 ) -> None:
-    """Many removals while a write is pending ask for no further write."""
-    outbox = OutboxStore(hass, "entry")
-    queue = [_message("a"), _message("b", stored=False)]
-    with patch.object(Store, "async_delay_save", autospec=True) as delay_save:
-        for _ in range(5):
-            outbox.async_schedule_save(lambda: queue)
-        assert delay_save.call_count == 1
-        assert delay_save.call_args.args[2] == REMOVAL_SAVE_DELAY
-        write = delay_save.call_args.args[1]
-        queue.pop(0)
-        assert write() == {"messages": []}
+    """Removals and a retry count gathered meanwhile make one append, after the delay."""
+    store = OutboxStore(hass, ENTRY)
+    await store.async_load()
+    messages = [_message(f"m{i}") for i in range(4)]
+    await store.async_add(messages)
+    size = await _size(hass)
+    with patch.object(outbox, "REMOVAL_SAVE_DELAY", 0.05):
+        for message in messages[:3]:
+            store.async_schedule_removal(message)
+        store.async_schedule_removal(messages[0])  # already gone: nothing more
+        messages[3].attempts = 7
+        store.async_schedule_update(messages[3])
+        store.async_schedule_update(messages[0])  # removed: not written again
+        assert await _size(hass) == size
+        with patch.object(journal, "append", wraps=journal.append) as append:
+            await asyncio.sleep(0.1)
+            await hass.async_block_till_done()
+    assert append.call_count == 1
+    records = await stored(hass, ENTRY)
+    assert [(r["body"]["text"], r["attempts"]) for r in records] == [("m3", 7)]
 
-        queue.insert(0, _message("c"))
-        outbox.async_schedule_save(lambda: queue)
-        assert delay_save.call_count == 2
-        assert [
-            m["body"]["text"] for m in delay_save.call_args.args[1]()["messages"]
-        ] == ["c"]
+
+async def test_flush_writes_at_once(hass: HomeAssistant) -> None:
+    """A flush does not wait for the delay; with nothing gathered it writes nothing."""
+    store = OutboxStore(hass, ENTRY)
+    await store.async_load()
+    message = _message("a")
+    await store.async_add([message])
+    store.async_schedule_removal(message)
+    await store.async_flush()
+    assert await stored(hass, ENTRY) == []
+    with patch.object(journal, "append") as append:
+        await store.async_flush()
+    append.assert_not_called()
 
 
-async def test_an_immediate_write_ends_the_pending_one(
-    hass: HomeAssistant, hass_storage: dict[str, Any]
-) -> None:
-    """After an immediate write, the next removal schedules a write again."""
-    outbox = OutboxStore(hass, "entry")
-    queue = [_message("a")]
-    with patch.object(Store, "async_delay_save", autospec=True) as delay_save:
-        outbox.async_schedule_save(lambda: queue)
-        await outbox.async_save(queue)
-        outbox.async_schedule_save(lambda: queue)
-    assert delay_save.call_count == 2
-    assert hass_storage["slack_webhook.entry.outbox"]["data"]["messages"][0][
-        "body"
-    ] == {"text": "a"}
-    loaded = await outbox.async_load()
-    assert [record["body"] for record in loaded.records] == [{"text": "a"}]
-    assert loaded.records[0]["id"] == queue[0].id
+async def test_flush_waits_for_a_write_under_way(hass: HomeAssistant) -> None:
+    """Removals the delay already sent to the file are on it once a flush returns."""
+    store = OutboxStore(hass, ENTRY)
+    await store.async_load()
+    message = _message("a")
+    await store.async_add([message])
+    started = asyncio.Event()
+    append = journal.append
+
+    def slow_append(path: Path, data: bytes) -> None:
+        hass.loop.call_soon_threadsafe(started.set)
+        time.sleep(0.2)
+        append(path, data)
+
+    with (
+        patch.object(outbox, "REMOVAL_SAVE_DELAY", 0),
+        patch.object(journal, "append", slow_append),
+    ):
+        store.async_schedule_removal(message)
+        await started.wait()
+        await store.async_flush()
+        assert await stored(hass, ENTRY) == []
+
+
+async def test_draining_compacts_the_file(hass: HomeAssistant) -> None:
+    """Once dead lines outweigh the live ones, the file holds only the live lines."""
+    store = OutboxStore(hass, ENTRY)
+    await store.async_load()
+    messages = [_message(f"m{i}") for i in range(10)]
+    await store.async_add(messages)
+    with patch.object(outbox, "COMPACT_SLACK", 0):
+        for message in messages[:8]:
+            store.async_schedule_removal(message)
+        await store.async_flush()
+        await hass.async_block_till_done()
+    read = await hass.async_add_executor_job(journal.read, journal_path(hass, ENTRY))
+    assert read is not None
+    assert len(read[0]) == 2  # the removal lines and dead records are gone
+    assert await stored_texts(hass, ENTRY) == ["m8", "m9"]
+
+
+async def test_a_torn_last_line_is_dropped_quietly(hass: HomeAssistant) -> None:
+    """An append cut short by a crash was never acknowledged: no issue, file repaired."""
+    await _write(hass, json_bytes(_record("a")) + b'\n{"id": "half')
+    store = OutboxStore(hass, ENTRY)
+    loaded = await store.async_load()
+    assert [r["body"]["text"] for r in loaded.records] == ["a"]
     assert loaded.invalid == 0
+    await store.async_add([_message("b")])
+    assert await stored_texts(hass, ENTRY) == ["a", "b"]
+
+
+async def test_invalid_lines_are_counted_and_dropped(hass: HomeAssistant) -> None:
+    """Lines that are not records or removals are skipped, counted once, then gone."""
+    bad = _record("bad") | {"attempts": -1}
+    removal = {"removed": ["id-b"]}
+    lines = [_record("a"), bad, _record("b"), removal, ["x"], {"removed": [1]}]
+    data = b"".join(json_bytes(line) + b"\n" for line in lines) + b"\xff\n"
+    await _write(hass, data)
+    loaded = await OutboxStore(hass, ENTRY).async_load()
+    assert [r["body"]["text"] for r in loaded.records] == ["a"]
+    assert loaded.invalid == 4
+    again = await OutboxStore(hass, ENTRY).async_load()
+    assert again.invalid == 0
+    assert [r["id"] for r in again.records] == ["id-a"]
+
+
+async def test_a_file_that_is_no_journal_is_kept_aside(hass: HomeAssistant) -> None:
+    """Not one line readable: the file is moved aside, not emptied."""
+    path = await _write(hass, b"SQLite format 3\x00\n\x01\x02\n")
+    loaded = await OutboxStore(hass, ENTRY).async_load()
+    assert loaded.records == []
+    assert loaded.kept_aside is not None
+    assert loaded.kept_aside.startswith(f"{DOMAIN}.{ENTRY}.outbox.jsonl.unreadable-")
+    aside = path.with_name(loaded.kept_aside)
+    assert await hass.async_add_executor_job(aside.read_bytes) == (
+        b"SQLite format 3\x00\n\x01\x02\n"
+    )
+    assert not await hass.async_add_executor_job(path.exists)
+
+
+async def test_a_file_kept_aside_in_the_same_second_keeps_the_one_before(
+    hass: HomeAssistant,
+) -> None:
+    """Two files that are no journal, kept aside within one second: both stay."""
+    path = await _write(hass, b"first\n")
+    with patch("time.time", return_value=1_800_000_000.5):
+        first = (await OutboxStore(hass, ENTRY).async_load()).kept_aside
+        await _write(hass, b"second\n")
+        second = (await OutboxStore(hass, ENTRY).async_load()).kept_aside
+    assert first is not None and second is not None
+    assert second == f"{first}-2"
+    kept = [path.with_name(name) for name in (first, second)]
+    assert [await hass.async_add_executor_job(p.read_bytes) for p in kept] == [
+        b"first\n",
+        b"second\n",
+    ]
+
+
+async def test_a_file_that_cannot_be_read_is_kept_aside(
+    hass: HomeAssistant, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An error reading the file moves it aside; if that fails too, it is named."""
+    path = journal_path(hass, ENTRY)
+    await hass.async_add_executor_job(lambda: path.mkdir(parents=True))
+    with patch.object(journal, "keep_aside", side_effect=OSError("read-only")):
+        loaded = await OutboxStore(hass, ENTRY).async_load()
+    assert loaded.kept_aside == path.name
+    assert "cannot be read" in caplog.text
+    assert "cannot be moved aside" in caplog.text
+
+
+async def test_the_storage_file_of_older_versions_is_migrated(
+    hass: HomeAssistant, hass_storage: dict[str, Any]
+) -> None:
+    """Records move into the journal in order and the old file is removed."""
+    key = f"{DOMAIN}.{ENTRY}.outbox"
+    records = [_record("a"), _record("b"), "junk"]
+    hass_storage[key] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": key,
+        "data": {"messages": records},
+    }
+    loaded = await OutboxStore(hass, ENTRY).async_load()
+    assert [r["body"]["text"] for r in loaded.records] == ["a", "b"]
+    assert loaded.invalid == 1
+    assert key not in hass_storage
+    assert await stored(hass, ENTRY) == records[:2]
+    again = await OutboxStore(hass, ENTRY).async_load()
+    assert [r["body"]["text"] for r in again.records] == ["a", "b"]
+
+
+async def test_write_errors_are_logged_not_raised(
+    hass: HomeAssistant, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A failed append or compaction is logged; the queue goes on."""
+    store = OutboxStore(hass, ENTRY)
+    await store.async_load()
+    message = _message("a")
+    with patch.object(journal, "append", side_effect=OSError("disk full")):
+        await store.async_add([message])
+    assert "cannot be written" in caplog.text
+    other = _message("b")
+    await store.async_add([other])
+    with (
+        patch.object(outbox, "COMPACT_SLACK", 0),
+        patch.object(journal, "rewrite", side_effect=OSError("disk full")),
+    ):
+        store.async_schedule_removal(message)
+        store.async_schedule_removal(other)
+        await store.async_flush()
+        await hass.async_block_till_done()
+    assert "cannot be rewritten" in caplog.text
+    assert await stored_texts(hass, ENTRY) == []
+
+
+async def test_removing_deletes_both_files(
+    hass: HomeAssistant, hass_storage: dict[str, Any]
+) -> None:
+    """The journal and any storage file of older versions go."""
+    store = OutboxStore(hass, ENTRY)
+    await store.async_load()
+    await store.async_add([_message("a")])
+    await store.async_remove()
+    assert not await hass.async_add_executor_job(journal_path(hass, ENTRY).exists)
+    await store.async_remove()

@@ -6,7 +6,8 @@ that answers 503, resets, answers too late, hangs, refuses the payload (400)
 or rate-limits with any Retry-After, a hook that goes down and comes back, a
 proxy that answers 407 or like a captive portal, wall-clock steps of an hour
 both ways, unload, setup, reload, and restarts of Home Assistant on the same
-storage, some with a corrupted outbox record. What must hold:
+config directory, some with broken lines written into the outbox journal.
+What must hold:
 
 - every call is answered within the client's deadline (plus slack);
   "delivered" means the hook posted it;
@@ -20,8 +21,9 @@ storage, some with a corrupted outbox record. What must hold:
   (timed out, or cut off by an unload or stop), and no more often;
 - a 429's pause is never longer than max_retry_after;
 - setup never fails; a corrupted outbox record is skipped and reported (a
-  log line and a repair issue naming how many); a path fault (proxy 407,
-  portal) raises a repair issue;
+  log line and a repair issue naming how many); a journal of nothing but
+  broken lines is kept aside whole, unchanged, and reported by its new name;
+  a path fault (proxy 407, portal) raises a repair issue;
 - at the end, with the hook healthy, the queue drains and a new message is
   posted: the delivery task is alive.
 
@@ -40,7 +42,6 @@ import asyncio
 from collections import Counter
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import AsyncExitStack, contextmanager
-import copy
 from dataclasses import dataclass, field
 from email.utils import formatdate
 import itertools
@@ -48,6 +49,7 @@ import json
 import logging
 import math
 import os
+from pathlib import Path
 import threading
 from typing import Any
 import uuid
@@ -78,13 +80,14 @@ from custom_components.slack_webhook.const import (
 from custom_components.slack_webhook.diagnostics import (
     async_get_config_entry_diagnostics,
 )
-from custom_components.slack_webhook.outbox import STORAGE_VERSION
 from custom_components.slack_webhook.reporting import EVENT_DELIVERY_FAILED
 from homeassistant import loader
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.json import json_bytes
+from homeassistant.helpers.storage import STORAGE_DIR
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_test_home_assistant,
@@ -146,8 +149,14 @@ HOOK_CHANGES = st.one_of(
     st.tuples(st.just("429"), RETRY_AFTERS),
 )
 """How the hook can change: modes (see HOOK_MODES), 429 with a Retry-After, down, up."""
-CORRUPTIONS = ("missing_field", "text_for_number", "null_for_number", "not_a_record")
-"""Ways a hand edit can break a stored outbox record."""
+CORRUPTIONS = (
+    "missing_field",
+    "text_for_number",
+    "null_for_number",
+    "not_a_record",
+    "cut_short",
+)
+"""Ways a hand edit or damage can break a line of the outbox journal."""
 ACCEPTED = frozenset({"delivered", "queued", "accepted"})
 """Outcomes after which a message must be posted or reported."""
 
@@ -239,9 +248,11 @@ CHECKED = set(os.environ.get("SLACK_WEBHOOK_STATEFUL_CHECK", "").split(",")) - {
 
 @dataclass
 class World:
-    """What outlives one example: the loop, the storage, the clock, the counts."""
+    """What outlives one example: the loop, the config directory, the clock, the counts."""
 
     loop: asyncio.AbstractEventLoop
+    config_dir: str
+    """Where every Home Assistant of the run keeps its .storage (and the journals)."""
     outbox: OutboxWatch
     clock: WallClock
     interrupted: Counter[str]
@@ -314,6 +325,8 @@ class DeliveryMachine(RuleBasedStateMachine):
         """When the hook answered 400: a message may fail then by its own fault."""
         self.restarts: list[tuple[int, float]] = []
         self.corrupt: set[str] = set()
+        self.kept_aside: dict[str, bytes] = {}
+        """Journals kept aside as unreadable, by name, with what they held."""
         self.deliveries: list[Any] = []
         self.hook = SwitchableHook(slow=SLOW)
         self.proxy: SwitchableProxy | None = None
@@ -374,10 +387,18 @@ class DeliveryMachine(RuleBasedStateMachine):
         corruption=st.none() | st.sampled_from(CORRUPTIONS),
         count=st.integers(1, 2),
         position=st.integers(0, 4),
+        beside_valid=st.booleans(),
     )
-    def restart(self, corruption: str | None, count: int, position: int) -> None:
-        """Restart Home Assistant on the same storage, maybe corrupting outbox records first."""
-        self._run(self._restart(corruption, count, position))
+    def restart(
+        self, corruption: str | None, count: int, position: int, beside_valid: bool
+    ) -> None:
+        """Restart Home Assistant on the same config directory, maybe breaking journal lines first.
+
+        With `beside_valid`, a journal left with broken lines only gets a
+        valid line the product wrote (a removal, replayed as a no-op), so
+        its broken lines are counted rather than the whole file kept aside.
+        """
+        self._run(self._restart(corruption, count, position, beside_valid))
 
     @invariant()
     def promises_hold(self) -> None:
@@ -449,9 +470,11 @@ class DeliveryMachine(RuleBasedStateMachine):
         await self._boot()
 
     async def _boot(self) -> None:
-        """Start a Home Assistant on the shared storage and set the entry up."""
+        """Start a Home Assistant on the shared config directory and set the entry up."""
         self.hass_stack = AsyncExitStack()
-        hass = await self.hass_stack.enter_async_context(async_test_home_assistant())
+        hass = await self.hass_stack.enter_async_context(
+            async_test_home_assistant(config_dir=self.world.config_dir)
+        )
         hass.data.pop(loader.DATA_CUSTOM_COMPONENTS)
         hass.bus.async_listen(EVENT_DELIVERY_FAILED, self._on_failure)
         self.hass = hass
@@ -522,50 +545,68 @@ class DeliveryMachine(RuleBasedStateMachine):
         self.hass = self.hass_stack = None
         self.loaded = False
 
-    async def _restart(self, corruption: str | None, count: int, position: int) -> None:
-        """Stop Home Assistant, maybe corrupt the outbox, start a new one."""
+    async def _restart(
+        self, corruption: str | None, count: int, position: int, beside_valid: bool
+    ) -> None:
+        """Stop Home Assistant, maybe break lines of the outbox journal, start a new one."""
         await self._stop_hass()
         self.restarts.append((self._tick(), self.world.clock.offset))
-        corrupt = 0
+        written: Corrupted | None = None
         if corruption is not None:
-            corrupt = self._corrupt_outbox(corruption, count, position)
+            written = await self.loop.run_in_executor(
+                None, self._corrupt_outbox, corruption, count, position, beside_valid
+            )
         logged = _WarningsCaught()
         with logged.attached():
             await self._boot()
-        if corrupt and self.loaded:
-            await self._check_corruption_reported(corrupt, logged.messages)
+        if written is not None and self.loaded:
+            await self._check_corruption_reported(written, logged.messages)
 
-    def _corrupt_outbox(self, corruption: str, count: int, position: int) -> int:
-        """Insert `count` broken records into the stored outbox; return how many it holds."""
-        key = f"{DOMAIN}.{self.entry_id}.outbox"
-        storage = self.world.outbox.storage
-        stored = copy.deepcopy(storage.get(key)) or {
-            "version": STORAGE_VERSION,
-            "minor_version": 1,
-            "key": key,
-            "data": {"messages": []},
-        }
-        records = stored.setdefault("data", {}).setdefault("messages", [])
+    def _corrupt_outbox(
+        self, corruption: str, count: int, position: int, beside_valid: bool
+    ) -> Corrupted:
+        """Insert `count` broken lines into the outbox journal (in the executor)."""
+        path = self._journal()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lines = path.read_bytes().split(b"\n") if path.exists() else [b""]
+        tail = lines.pop()  # b"" after the last newline; a torn line otherwise
         for _ in range(count):
             marker = new_marker()
             self.corrupt.add(marker)
-            broken = _broken_record(
-                self.world.outbox.last_record, corruption, marker, self.world
+            line = _broken_line(
+                self.world.outbox.last_line, corruption, marker, self.world
             )
-            records.insert(min(position, len(records)), broken)
-        storage[key] = stored
-        self.notes.append(
-            f"corrupted outbox ({corruption}): {json.dumps(records)[:600]}"
-        )
-        return sum(
-            bool(set(markers_in(json.dumps(record))) & self.corrupt)
-            for record in records
-        )
+            lines.insert(min(position, len(lines)), line)
+        kept = [line for line in lines if line]
+        broken = sum(bool(set(markers_in(line)) & self.corrupt) for line in kept)
+        removal = self.world.outbox.last_removal
+        if beside_valid and removal is not None and broken == len(kept):
+            lines.append(removal)
+            kept.append(removal)
+        data = b"".join(line + b"\n" for line in lines) + tail
+        path.write_bytes(data)
+        self.notes.append(f"corrupted outbox ({corruption}): {data[:600]!r}")
+        return Corrupted(data, broken, whole=broken == len(kept))
 
-    async def _check_corruption_reported(self, corrupt: int, logged: list[str]) -> None:
-        """Check that a repair issue and a log line name how many records were skipped."""
+    def _remove_journals(self) -> None:
+        """Delete the entry's journal and the journals kept aside (in the executor)."""
+        for path in self._journal().parent.glob(f"{DOMAIN}.{self.entry_id}.*"):
+            path.unlink()
+
+    def _journal(self) -> Path:
+        """Return the path of the entry's outbox journal."""
+        name = f"{DOMAIN}.{self.entry_id}.outbox.jsonl"
+        return Path(self.world.config_dir, STORAGE_DIR, name)
+
+    async def _check_corruption_reported(
+        self, written: Corrupted, logged: list[str]
+    ) -> None:
+        """Check the report: a repair issue and a log line name the count, or the file kept aside."""
         assert self.hass is not None
-        number = str(corrupt)
+        if written.whole:
+            await self._check_kept_aside(written, logged)
+            return
+        number = str(written.broken)
         if not await _eventually(lambda: _issue_naming(self.hass, number)):
             self._violation(
                 CorruptRecordMishandledError,
@@ -576,6 +617,46 @@ class DeliveryMachine(RuleBasedStateMachine):
                 CorruptRecordMishandledError,
                 f"no warning names the {number} skipped outbox record(s): {logged}",
             )
+
+    async def _check_kept_aside(self, written: Corrupted, logged: list[str]) -> None:
+        """Check that a journal of broken lines only was kept aside unchanged and reported.
+
+        Journals kept aside before must still be there as they were: keeping
+        one aside destroys nothing.
+        """
+        assert self.hass is not None
+        issue = ir.async_get(self.hass).async_get_issue(
+            DOMAIN, f"outbox_unreadable_{self.entry_id}"
+        )
+        name = (issue.translation_placeholders or {}).get("file") if issue else None
+        journal_name = self._journal().name
+        if name is None or not name.startswith(f"{journal_name}.unreadable-"):
+            self._violation(
+                CorruptRecordMishandledError,
+                f"a journal of broken lines only: no repair issue names it kept aside ({name})",
+            )
+            return
+        if not any(journal_name in message for message in logged):
+            self._violation(
+                CorruptRecordMishandledError,
+                f"a journal of broken lines only: no log line names it: {logged}",
+            )
+        if name in self.kept_aside:
+            self._violation(
+                CorruptRecordMishandledError,
+                f"a journal was kept aside as {name}, in place of one kept aside before",
+            )
+        self.kept_aside[name] = written.data
+        folder = self._journal().parent
+        found = await self.loop.run_in_executor(
+            None, _read_files, [folder / aside for aside in self.kept_aside]
+        )
+        for aside, data in self.kept_aside.items():
+            if found[folder / aside] != data:
+                self._violation(
+                    CorruptRecordMishandledError,
+                    f"{aside}, a journal kept aside, no longer holds what it held",
+                )
 
     # Sends
 
@@ -923,23 +1004,32 @@ class DeliveryMachine(RuleBasedStateMachine):
                 await self.hook.stop()
             if self.proxy is not None:
                 await self.proxy.stop()
-            storage = self.world.outbox.storage
-            for key in [k for k in storage if self.entry_id in k]:
-                del storage[key]
+            await self.loop.run_in_executor(None, self._remove_journals)
             self.world.clock.offset = 0.0
 
 
-def _broken_record(
-    template: dict[str, Any] | None, corruption: str, marker: str, world: World
-) -> Any:
-    """Return an outbox record carrying `marker`, broken as `corruption` says.
+@dataclass(frozen=True)
+class Corrupted:
+    """What a corruption left in the journal."""
 
-    It is modelled on the last valid record the outbox stored, so it breaks
+    data: bytes
+    broken: int
+    """Lines in it that carry a corrupted marker."""
+    whole: bool
+    """Whether every line is broken (the file is then no journal at all)."""
+
+
+def _broken_line(
+    template: bytes | None, corruption: str, marker: str, world: World
+) -> bytes:
+    """Return a journal line carrying `marker`, broken as `corruption` says.
+
+    It is modelled on the last valid line the outbox wrote, so it breaks
     the format the product writes today.
     """
     now = world.clock.real() + world.clock.offset
     record: dict[str, Any] = (
-        copy.deepcopy(template)
+        json.loads(template)
         if template
         else {
             "id": "",
@@ -949,7 +1039,6 @@ def _broken_record(
             "accepted": now,
             "expires": now + MAX_AGE,
             "attempts": 0,
-            "next_try": 0.0,
         }
     )
     record["id"] = uuid.uuid4().hex
@@ -966,10 +1055,18 @@ def _broken_record(
     elif corruption == "text_for_number":
         record[target] = "2030-01-01"
     elif corruption == "null_for_number":
-        record["next_try" if "next_try" in record else target] = None
+        record[target] = None
+    elif corruption == "not_a_record":
+        return json_bytes(f"hand-edited {marker}")
     else:
-        return f"hand-edited {marker}"
-    return record
+        line = json_bytes(record)
+        return line[: max(len(line) // 2, line.index(marker.encode()) + len(marker))]
+    return json_bytes(record)
+
+
+def _read_files(paths: list[Path]) -> dict[Path, bytes | None]:
+    """Return what each file holds, None for a file that is not there."""
+    return {path: path.read_bytes() if path.exists() else None for path in paths}
 
 
 def _issues(hass: HomeAssistant | None, exclude: str = "") -> list[ir.IssueEntry]:
@@ -1061,15 +1158,13 @@ async def _in_thread(func: Callable[[], None]) -> None:
 
 @pytest.mark.timeout(120 + EXAMPLES * STEPS)
 @pytest.mark.usefixtures("socket_enabled")
-async def test_delivery_keeps_its_promises(
-    hass: HomeAssistant, hass_storage: dict[str, Any]
-) -> None:
+async def test_delivery_keeps_its_promises(hass: HomeAssistant) -> None:
     """Random steps over one entry never break a promise of delivery."""
     loop = asyncio.get_running_loop()
     debug = loop.get_debug()
     loop.set_debug(False)  # its stack per callback costs more than the test
     clock = WallClock()
-    outbox = OutboxWatch(hass_storage)
+    outbox = OutboxWatch()
     try:
         with (
             outbox.watching(),
@@ -1077,7 +1172,7 @@ async def test_delivery_keeps_its_promises(
             fast_backoff(),
             counting_interrupted_attempts() as interrupted,
         ):
-            world = World(loop, outbox, clock, interrupted)
+            world = World(loop, hass.config.config_dir, outbox, clock, interrupted)
             await _in_thread(
                 lambda: run_state_machine_as_test(
                     lambda: DeliveryMachine(world), settings=SETTINGS

@@ -224,7 +224,7 @@ class Delivery:
         """Put a message behind the outbox: write it, then answer queued."""
         message.stored = True
         self._counts["queued"] += 1
-        await self._store.async_save(self._queue)
+        await self._store.async_add([message])
         return _queued(message)
 
     async def _wait_for(self, message: Message) -> DeliveryResult:
@@ -319,7 +319,7 @@ class Delivery:
         self._queue.popleft()
         self._counts[outcome] += 1
         if message.stored:
-            self._store.async_schedule_save(lambda: self._queue)
+            self._store.async_schedule_removal(message)
         if isinstance(result, HomeAssistantError):
             self._answer_failure(message, outcome, result)
         elif message.waiter is not None and not message.waiter.done():
@@ -347,6 +347,7 @@ class Delivery:
         if isinstance(err, WebhookRateLimitedError) and err.retry_after:
             delay = max(delay, min(err.retry_after, OUTBOX_RETRY_MAX))
         message.next_try = self._hass.loop.time() + delay
+        self._store.async_schedule_update(message)
         self._report.unavailable(
             err.error,
             sum(not m.stored for m in self._queue),
@@ -357,20 +358,19 @@ class Delivery:
     async def _store_all_and_answer_queued(self, *, flush: bool = False) -> None:
         """Write every pending message to the outbox, then answer their callers.
 
-        The write is immediate when it adds messages (or `flush` asks for it);
-        a retry round that only moved the head's next try is written later.
-        Callers are answered even when the write is cancelled: the outbox is
-        written again when the queue stops.
+        New messages are written at once; `flush` also writes the gathered
+        removals and retry counts. Callers are answered even when the write is
+        cancelled: the outbox is written again when the queue stops.
         """
         newly = [m for m in self._queue if not m.stored]
         for message in newly:
             message.stored = True
         self._counts["queued"] += len(newly)
         try:
-            if newly or flush:
-                await self._store.async_save(self._queue)
-            else:
-                self._store.async_schedule_save(lambda: self._queue)
+            if newly:
+                await self._store.async_add(newly)
+            if flush:
+                await self._store.async_flush()
         finally:
             for message in self._queue:
                 if (

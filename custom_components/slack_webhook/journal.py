@@ -1,0 +1,102 @@
+"""The outbox's file: an append-only journal of JSON lines, compacted by rewriting.
+
+Blocking file I/O only; the outbox runs these functions in the executor. Each
+line is one JSON object. A write ends with fdatasync, so what was appended
+survives a crash of the process or the machine once the function returns.
+"""
+
+import os
+from pathlib import Path
+
+_sync = getattr(os, "fdatasync", os.fsync)
+
+
+def read(path: Path) -> tuple[list[bytes], bool] | None:
+    """Return the file's complete lines and whether a torn last line was left out.
+
+    None when there is no file. A crash in the middle of an append leaves a
+    last line without its newline: that write was never acknowledged.
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    lines = data.split(b"\n")
+    torn = lines.pop() != b""
+    return [line for line in lines if line], torn
+
+
+def append(path: Path, data: bytes) -> None:
+    """Append data durably; the file is created (and its directory synced) if new."""
+    fd = _open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+    try:
+        created = os.fstat(fd).st_size == 0
+        _write_all(fd, data)
+        _sync(fd)
+    finally:
+        os.close(fd)
+    if created:
+        _sync_directory(path.parent)
+
+
+def rewrite(path: Path, data: bytes) -> None:
+    """Replace the file with data atomically: a crash leaves the old or the new one."""
+    temporary = _temporary(path)
+    fd = _open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    try:
+        _write_all(fd, data)
+        _sync(fd)
+    finally:
+        os.close(fd)
+    temporary.replace(path)
+    _sync_directory(path.parent)
+
+
+def keep_aside(path: Path, suffix: str) -> Path:
+    """Move the file to `<name>.<suffix>`, so no write replaces it; return the new path.
+
+    A file kept aside before under that name stays: the new one is numbered.
+    """
+    aside = path.with_name(f"{path.name}.{suffix}")
+    number = 1
+    while aside.exists():
+        number += 1
+        aside = path.with_name(f"{path.name}.{suffix}-{number}")
+    path.replace(aside)
+    return aside
+
+
+def remove(path: Path) -> None:
+    """Delete the file and a rewrite's leftover temporary file, if they exist."""
+    path.unlink(missing_ok=True)
+    _temporary(path).unlink(missing_ok=True)
+
+
+def _temporary(path: Path) -> Path:
+    """Return the name a rewrite writes to before it replaces the file."""
+    return path.with_name(f"{path.name}.tmp")
+
+
+def _open(path: Path, flags: int) -> int:
+    """Open a file for writing, making its directory if there is none yet."""
+    try:
+        return os.open(path, flags, 0o600)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return os.open(path, flags, 0o600)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """Write every byte of data, however many calls it takes."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make a new or renamed file's name durable."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
