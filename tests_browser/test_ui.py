@@ -59,7 +59,7 @@ def test_add_integration(page: Page, instance: Instance) -> None:
     expect(page.get_by_text(NAME).first).to_be_visible()
 
     page.goto(instance.url("/config/integrations/integration/slack_webhook"))
-    expect(page.get_by_text("Incoming webhook").first).to_be_visible()
+    expect(page.get_by_text("Slack-compatible webhook").first).to_be_visible()
     instance.screenshot(page, "integration-entry")
 
 
@@ -88,7 +88,7 @@ def test_options(page: Page, instance: Instance) -> None:
 
 def test_notify_entity(page: Page, instance: Instance) -> None:
     """The entry's device shows the notify entity; its id follows the name."""
-    page.get_by_text("Incoming webhook").first.click()
+    page.get_by_text("Slack-compatible webhook").first.click()
     expect(page).to_have_url(re.compile("/config/devices/device/"))
     expect(page.get_by_text("Notifiers")).to_be_visible()
     expect(page.get_by_text(NAME, exact=True).last).to_be_visible()
