@@ -219,11 +219,10 @@ def test_event_entity_in_automation_editor(page: Page, instance: Instance) -> No
     page.get_by_text("Ask on Slack and act on the answer").first.click()
     expect(page).to_have_url(re.compile("/config/automation/edit/new"))
     expect(page.get_by_text("Slack interaction", exact=True).first).to_be_visible()
-    pickers = [
-        picker
-        for picker in page.get_by_text("Select an entity").all()
-        if picker.is_visible()
-    ]
+    # Wait for both pickers: all() takes what has rendered so far.
+    visible = page.get_by_text("Select an entity").filter(visible=True)
+    expect(visible).to_have_count(2)
+    pickers = visible.all()
     # Slack webhook, then Slack interaction.
     pickers.sort(key=lambda picker: (picker.bounding_box() or {"y": 0})["y"])
     pickers[1].click()
