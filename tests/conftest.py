@@ -92,8 +92,12 @@ def make_entry(slack: SlackServer) -> MakeEntry:
 
 
 @pytest.fixture
-def load_entry(hass: HomeAssistant) -> LoadEntry:
-    """Return a function that adds and sets up an entry."""
+async def load_entry(hass: HomeAssistant) -> AsyncIterator[LoadEntry]:
+    """Return a function that adds and sets up an entry.
+
+    Afterwards it waits for what a test left scheduled (the reload an options
+    flow starts) and unloads the entries, so no delivery task outlives a test.
+    """
 
     async def _load(entry: MockConfigEntry) -> MockConfigEntry:
         entry.add_to_hass(hass)
@@ -101,7 +105,10 @@ def load_entry(hass: HomeAssistant) -> LoadEntry:
         await hass.async_block_till_done()
         return entry
 
-    return _load
+    yield _load
+    await hass.async_block_till_done()
+    for entry in hass.config_entries.async_loaded_entries(DOMAIN):
+        await hass.config_entries.async_unload(entry.entry_id)
 
 
 @pytest.fixture
