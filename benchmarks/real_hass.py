@@ -45,6 +45,7 @@ class Action:
     body: dict[str, Any]
     calls: int = 0
     wall: float = 0.0
+    cpu: float = 0.0
 
 
 def _configuration(sink_port: int) -> str:
@@ -219,10 +220,26 @@ async def call(
         await answer.read()
 
 
+def cpu_seconds(pid: int) -> float:
+    """Return the CPU time all threads of a process have run, from schedstat (ns)."""
+    tasks = Path(f"/proc/{pid}/task")
+    total = 0
+    for task in tasks.iterdir():
+        try:
+            total += int((task / "schedstat").read_text().split()[0])
+        except FileNotFoundError, ProcessLookupError:
+            continue  # a thread that ended meanwhile
+    return total / 1e9
+
+
 async def measure(
-    session: aiohttp.ClientSession, base: str, token: str, calls: int
+    session: aiohttp.ClientSession, base: str, token: str, calls: int, pid: int
 ) -> dict[str, Action]:
-    """Call each action `calls` times, one after another, in alternating rounds."""
+    """Call each action `calls` times, one after another, in alternating rounds.
+
+    Besides the wall clock, the CPU time of the hass process (all threads) is
+    summed per action: it varies less with other load on the machine.
+    """
     headers = {"Authorization": f"Bearer {token}"}
     await wait_for_entity(session, base, headers)
     compared = actions()
@@ -232,10 +249,11 @@ async def measure(
     per_round = max(1, calls // ROUNDS)
     for round_ in range(ROUNDS):
         for action in compared.values():
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), cpu_seconds(pid)
             for i in range(per_round):
                 await call(session, base, headers, action, f"{round_}-{i}")
             action.wall += time.perf_counter() - start
+            action.cpu += cpu_seconds(pid) - cpu
             action.calls += per_round
     return compared
 
@@ -245,7 +263,14 @@ def section(compared: dict[str, Action], delivered: int, expected: int) -> Secti
     rest = compared[REST]
     result = Section(
         title=f"(f) A real hass process, {rest.calls} sequential calls per action",
-        headers=["action", "calls/s", "ms/call", "x rest_command"],
+        headers=[
+            "action",
+            "calls/s",
+            "ms/call",
+            "x rest_command",
+            "hass CPU µs/call",
+            "x rest_command (CPU)",
+        ],
     )
     for name, action in compared.items():
         rate = action.calls / action.wall
@@ -255,6 +280,8 @@ def section(compared: dict[str, Action], delivered: int, expected: int) -> Secti
                 f"{rate:.0f}",
                 f"{action.wall / action.calls * 1000:.2f}",
                 ratio(rate, rest.calls / rest.wall),
+                f"{action.cpu / action.calls * 1e6:.0f}",
+                ratio(rest.cpu / rest.calls, action.cpu / action.calls),
             ]
         )
     send = compared[SEND]
@@ -288,7 +315,7 @@ async def run(args: argparse.Namespace, config: Path) -> None:
         async with aiohttp.ClientSession() as session:
             await wait_until_up(session, base)
             token = await owner_token(session, base)
-            compared = await measure(session, base, token, args.calls)
+            compared = await measure(session, base, token, args.calls, process.pid)
         # Deliveries are queued: give the last ones a moment to arrive.
         expected = sum(a.calls for a in compared.values()) + WARM_UP * len(compared)
         for _ in range(50):

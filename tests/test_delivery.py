@@ -36,6 +36,7 @@ from pytest_homeassistant_custom_component.common import (
 from .backoff import fast_backoff
 from .conftest import SetupEntry
 from .outbox_files import journal_path, stored, stored_texts
+from .pending_sensor import pending_state
 from .slack_server import SECRET, Answer, SlackServer
 
 NO_RETRIES = {
@@ -66,13 +67,6 @@ async def _until(condition: Callable[[], bool]) -> None:
             await asyncio.sleep(0.01)
 
 
-def _pending(hass: HomeAssistant) -> str:
-    """Return the state of the pending-messages sensor."""
-    state = hass.states.get("sensor.alerts_pending_messages")
-    assert state is not None
-    return state.state
-
-
 async def test_burst_is_delivered_in_order_at_the_hook_rate(
     hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
 ) -> None:
@@ -86,7 +80,7 @@ async def test_burst_is_delivered_in_order_at_the_hook_rate(
     assert [result.status_code for result in results] == [200] * 20
     assert [body["text"] for body in slack.accepted] == texts
     assert len(slack.received) <= len(texts) + 1
-    assert _pending(hass) == "0"
+    assert await pending_state(hass) == "0"
 
 
 async def test_outage_queues_then_recovers_in_order(
@@ -103,7 +97,7 @@ async def test_outage_queues_then_recovers_in_order(
     assert await stored_texts(hass, entry.entry_id) == ["m0", "m1", "m2"]
     assert await _send(entry, "m3") == QUEUED
     await hass.async_block_till_done()
-    assert _pending(hass) == "4"
+    assert await pending_state(hass) == "4"
     assert slack.accepted == []
 
     slack.default = Answer()
@@ -113,7 +107,7 @@ async def test_outage_queues_then_recovers_in_order(
         while await stored_texts(hass, entry.entry_id):
             await asyncio.sleep(0.01)
     await hass.async_block_till_done()
-    assert _pending(hass) == "0"
+    assert await pending_state(hass) == "0"
     logged = [
         r.getMessage()
         for r in caplog.records

@@ -38,6 +38,7 @@ from homeassistant.core import HomeAssistant
 from .backoff import fast_backoff
 from .conftest import SetupEntry
 from .outbox_files import stored
+from .pending_sensor import pending_state
 from .slack_server import Answer, SlackServer
 
 SEED = 20261007
@@ -185,5 +186,4 @@ async def test_thousand_messages_through_faults(
     async with asyncio.timeout(5):  # removals are written after a short delay
         while await stored(hass, entry.entry_id):
             await asyncio.sleep(0.01)
-    state = hass.states.get("sensor.alerts_pending_messages")
-    assert state is not None and state.state == "0"
+    assert await pending_state(hass) == "0"

@@ -24,6 +24,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 
 from .conftest import SetupEntry
+from .pending_sensor import pending_state
 from .slack_server import Answer, SlackServer
 from .targets_server import TARGETS, Target
 
@@ -240,7 +241,7 @@ async def test_send_200_with_failure(
     placeholders = err.value.translation_placeholders or {}
     assert placeholders["error"] in target.failure_200.body
     assert len(slack.received) == 1
-    assert hass.states.get("sensor.alerts_pending_messages").state == "0"
+    assert await pending_state(hass) == "0"
 
 
 @pytest.mark.parametrize("target", TARGETS, ids=lambda t: t.kind)
@@ -259,7 +260,7 @@ async def test_retry_and_outbox_unchanged(
     slack.answer(Answer(reset=True))
     response = await call(hass, "send", message_for(target))
     assert response[ENTITY_ID]["delivered"] is False
-    assert hass.states.get("sensor.alerts_pending_messages").state == "1"
+    assert await pending_state(hass) == "1"
 
 
 async def test_target_message_keeps_secret_out(

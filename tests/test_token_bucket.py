@@ -55,6 +55,19 @@ async def test_burst_then_rate(clock: FakeClock) -> None:
     assert await _times(bucket, clock, 5) == [0.0, 0.0, 0.0, 0.5, 1.0]
 
 
+async def test_try_acquire_takes_only_a_free_token(clock: FakeClock) -> None:
+    """try_acquire takes what a burst allows, then refuses until the bucket refills."""
+    bucket = TokenBucket(rate=2.0, burst=2, max_pause=60, clock=clock)
+    assert [bucket.try_acquire() for _ in range(3)] == [True, True, False]
+    clock.now = 0.5
+    assert [bucket.try_acquire() for _ in range(2)] == [True, False]
+    bucket.pause(3.0)
+    assert bucket.try_acquire() is False
+    clock.now = 3.5
+    assert bucket.try_acquire() is True
+    assert await _times(bucket, clock, 1) == [3.5 + 1 / (2.0 / (1 + CAUTION_MARGIN))]
+
+
 async def test_refills_while_idle_up_to_burst(clock: FakeClock) -> None:
     """Idle time refills the bucket, never above the burst."""
     bucket = TokenBucket(rate=1.0, burst=2, max_pause=60, clock=clock)

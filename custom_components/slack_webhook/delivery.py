@@ -228,17 +228,33 @@ class Delivery:
         return _queued(message)
 
     async def _wait_for(self, message: Message) -> DeliveryResult:
-        """Wake the task and wait for the result, queuing the message past the deadline."""
-        waiter = message.waiter = self._hass.loop.create_future()
+        """Wake the task and wait for the result, queuing the message past the deadline.
+
+        Past the client's total_timeout a timer queues every waiting message
+        (they are written to the outbox, then answered). A caller that is
+        cancelled only stops waiting: the delivery task still sends.
+        """
+        waiter: asyncio.Future[DeliveryResult] = self._hass.loop.create_future()
+        message.waiter = waiter
         self._wake.set()
+        timer = None
+        if (limit := self._client.total_timeout) is not None:
+            timer = self._hass.loop.call_later(limit, self._queue_waiting, waiter)
         try:
-            async with asyncio.timeout(self._client.total_timeout):
-                result: DeliveryResult = await asyncio.shield(waiter)
-        except TimeoutError:
-            if not waiter.done():
-                await self._store_all_and_answer_queued()
-            result = await waiter
-        return result
+            return await waiter
+        finally:
+            if timer is not None:
+                timer.cancel()
+
+    @callback
+    def _queue_waiting(self, waiter: asyncio.Future[DeliveryResult]) -> None:
+        """Write the waiting messages to the outbox and answer them queued."""
+        if not waiter.done():
+            self._entry.async_create_background_task(
+                self._hass,
+                self._store_all_and_answer_queued(),
+                f"{DOMAIN} queue waiting messages {self._entry.title}",
+            )
 
     async def _run(self) -> None:
         """Deliver the head of the queue, again and again, until cancelled."""

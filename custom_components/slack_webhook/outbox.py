@@ -14,13 +14,13 @@ import math
 from pathlib import Path
 import time
 from typing import Any, TypedDict
-from uuid import uuid4
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.json import json_bytes
 from homeassistant.helpers.storage import STORAGE_DIR, Store
 from homeassistant.util.json import json_loads
+from homeassistant.util.uuid import random_uuid_hex
 
 from . import journal
 from .const import DOMAIN, LOGGER
@@ -71,7 +71,8 @@ class Message:
     """When it was accepted (UNIX time, for logs)."""
     deadline: float
     """When it is given up if not delivered (event loop time)."""
-    id: str = field(default_factory=lambda: uuid4().hex)
+    id: str = field(default_factory=random_uuid_hex)
+    """Unique, not secret: it names the message in results, events and logs."""
     attempts: int = 0
     """Delivery rounds that ended in a transient failure."""
     next_try: float = 0.0

@@ -28,6 +28,13 @@ class DeliveryReporter:
         self._hass = hass
         self._entry = entry
         self._unavailable = False
+        # Issues outlive a restart, so at first any of them may be raised.
+        self._maybe_raised = {
+            OUTBOX_FULL,
+            PATH_FAULT,
+            OUTBOX_INVALID,
+            OUTBOX_UNREADABLE,
+        }
 
     @callback
     def outbox_full(self, size: int) -> None:
@@ -120,6 +127,7 @@ class DeliveryReporter:
         **placeholders: str,
     ) -> None:
         """Raise (or update) the entry's issue of this kind; the entry's name is a placeholder."""
+        self._maybe_raised.add(kind)
         ir.async_create_issue(
             self._hass,
             DOMAIN,
@@ -131,8 +139,14 @@ class DeliveryReporter:
         )
 
     def _clear(self, kind: str) -> None:
-        """Remove the entry's issue of this kind, if it is raised."""
-        ir.async_delete_issue(self._hass, DOMAIN, issue_id(kind, self._entry))
+        """Remove the entry's issue of this kind, if it may be raised.
+
+        Called for every delivered message: once removed, an issue is not
+        looked up again until this reporter raises it.
+        """
+        if kind in self._maybe_raised:
+            self._maybe_raised.discard(kind)
+            ir.async_delete_issue(self._hass, DOMAIN, issue_id(kind, self._entry))
 
 
 def issue_id(kind: str, entry: ConfigEntry[Any]) -> str:

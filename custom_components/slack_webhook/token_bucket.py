@@ -53,6 +53,13 @@ class TokenBucket:
             await asyncio.sleep(wait)
         self._tokens -= 1
 
+    def try_acquire(self) -> bool:
+        """Take a token if one is there now; return whether it was."""
+        if self._wait() > 0:
+            return False
+        self._tokens -= 1
+        return True
+
     def pause(self, seconds: float) -> None:
         """Hold every send for `seconds` (at most max_pause), as a Retry-After asks."""
         if math.isnan(seconds):

@@ -54,6 +54,10 @@ class RecordingPacer:
     delays: list[float] = field(default_factory=list)
     calls: list[tuple[str, float]] = field(default_factory=list)
 
+    def try_acquire(self) -> bool:
+        """Never free at once, so every slot goes through acquire."""
+        return False
+
     async def acquire(self) -> None:
         """Record, then wait the scripted delay."""
         delay = self.delays.pop(0) if self.delays else 0.0

@@ -348,7 +348,7 @@ class AsyncWebhookClient:
 
     async def _acquire(self, deadline: float | None) -> None:
         """Wait for the pacer's next slot, if there is a pacer, until the deadline."""
-        if self.pacer is not None:
+        if self.pacer is not None and not self.pacer.try_acquire():
             async with asyncio.timeout_at(deadline):
                 await self.pacer.acquire()
 

@@ -6,6 +6,9 @@ from typing import Protocol
 class Pacer(Protocol):
     """Spaces out sends to one webhook; implemented by the delivery side."""
 
+    def try_acquire(self) -> bool:
+        """Take the next send slot if it is free now; return whether it was."""
+
     async def acquire(self) -> None:
         """Wait for the next send slot."""
 

@@ -1,0 +1,119 @@
+"""Tests for the pending-messages sensor: the backlog, written at most once a second."""
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import ExitStack
+from typing import Any
+
+import pytest
+
+from custom_components.slack_webhook.const import (
+    CONF_RETRIES_CONNECTION,
+    CONF_RETRIES_RATE_LIMIT,
+    CONF_RETRIES_SERVER,
+    CONF_TIMEOUT,
+)
+from custom_components.slack_webhook.delivery import QUEUED
+from homeassistant.const import EVENT_STATE_CHANGED
+from homeassistant.core import Event, HomeAssistant, callback
+
+from .backoff import fast_backoff
+from .conftest import SetupEntry
+from .pending_sensor import PENDING_SENSOR, pending_state
+from .slack_server import Answer, SlackServer
+
+NO_RETRIES = {
+    CONF_RETRIES_CONNECTION: 0,
+    CONF_RETRIES_SERVER: 0,
+    CONF_RETRIES_RATE_LIMIT: 0,
+    CONF_TIMEOUT: 2,
+}
+
+
+@pytest.fixture
+def stack() -> Iterator[ExitStack]:
+    """Hold context managers until the test's teardown, after the entry unloads."""
+    with ExitStack() as exit_stack:
+        yield exit_stack
+
+
+def _sensor_changes(hass: HomeAssistant) -> list[Any]:
+    """Return a list that collects the sensor's new states."""
+    changes: list[Any] = []
+
+    @callback
+    def _changed(event: Event[Any]) -> None:
+        if event.data["entity_id"] == PENDING_SENSOR:
+            changes.append(event.data["new_state"].state)
+
+    hass.bus.async_listen(EVENT_STATE_CHANGED, _changed)
+    return changes
+
+
+async def test_messages_delivered_at_once_never_show(
+    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
+) -> None:
+    """Quickly delivered messages leave the sensor at 0, without a state write."""
+    entry = await setup_entry()
+    changes = _sensor_changes(hass)
+    for i in range(3):  # the default burst: none waits for the pacing
+        result = await entry.runtime_data.delivery.async_send({"text": f"m{i}"})
+        assert result.delivered
+    assert await pending_state(hass) == "0"
+    assert len(slack.accepted) == 3
+    assert changes == []
+
+
+async def test_backlog_shows_within_a_second_in_one_write(
+    hass: HomeAssistant,
+    slack: SlackServer,
+    setup_entry: SetupEntry,
+    stack: ExitStack,
+) -> None:
+    """Messages queued in an outage show after the delay, in one write, and go again."""
+    stack.enter_context(fast_backoff())
+    slack.default = Answer(status=503, body="service_unavailable")
+    entry = await setup_entry(**NO_RETRIES)
+    changes = _sensor_changes(hass)
+    delivery = entry.runtime_data.delivery
+    for i in range(3):
+        assert await delivery.async_send({"text": f"m{i}"}) == QUEUED
+    await hass.async_block_till_done()
+    assert hass.states.get(PENDING_SENSOR).state == "0"  # not yet written
+    assert await pending_state(hass) == "3"
+    assert changes == ["3"]
+
+    slack.default = Answer()
+    assert await delivery.async_send({"text": "m3"}) == QUEUED
+    async with asyncio.timeout(10):
+        while delivery.pending:
+            await asyncio.sleep(0.01)
+    assert [body["text"] for body in slack.accepted] == ["m0", "m1", "m2", "m3"]
+    assert await pending_state(hass) == "0"
+    # Paced at 1 message/s, the drain shows on the way down, never back up.
+    assert changes[:1] == ["3"] and changes[-1:] == ["0"]
+    assert changes == sorted(changes, key=int, reverse=True)
+
+
+async def test_unload_drops_a_write_still_due(
+    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
+) -> None:
+    """Unloading with a write still due leaves no timer behind."""
+    slack.default = Answer(status=503, body="service_unavailable")
+    entry = await setup_entry(**NO_RETRIES)
+    assert await entry.runtime_data.delivery.async_send({"text": "m"}) == QUEUED
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(PENDING_SENSOR).state == "unavailable"
+
+
+async def test_stop_writes_the_count_at_once(
+    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
+) -> None:
+    """When Home Assistant stops, a write still due happens at once."""
+    slack.default = Answer(status=503, body="service_unavailable")
+    entry = await setup_entry(**NO_RETRIES)
+    assert await entry.runtime_data.delivery.async_send({"text": "m"}) == QUEUED
+    assert hass.states.get(PENDING_SENSOR).state == "0"
+    await hass.async_stop()
+    assert hass.states.get(PENDING_SENSOR).state == "1"
