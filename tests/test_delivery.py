@@ -34,7 +34,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from .backoff import fast_backoff
-from .conftest import SetupEntry
+from .conftest import LoadEntry, MakeEntry, SetupEntry
 from .outbox_files import journal_path, stored, stored_texts
 from .pending_sensor import pending_state
 from .slack_server import SECRET, Answer, SlackServer
@@ -203,6 +203,30 @@ async def test_full_outbox_refuses_with_a_repair_issue(
     slack.default = Answer()
     await _until(lambda: entry.runtime_data.delivery.pending == 0)
     assert [body["text"] for body in slack.accepted] == ["one", "two"]
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+
+
+@pytest.mark.parametrize("kind", ["outbox_full", "path_fault"])
+async def test_issue_left_from_an_earlier_run_is_cleared(
+    hass: HomeAssistant,
+    slack: SlackServer,
+    make_entry: MakeEntry,
+    load_entry: LoadEntry,
+    kind: str,
+) -> None:
+    """An issue raised before a restart goes with the first message delivered."""
+    entry = make_entry()
+    issue_id = f"{kind}_{entry.entry_id}"
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id,
+        is_fixable=False,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key=kind,
+    )
+    await load_entry(entry)
+    assert await _send(entry, "one") == DeliveryResult(True, 200, "ok")
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
 
 
