@@ -8,13 +8,27 @@ import pytest
 from syrupy.assertion import SnapshotAssertion
 import trustme
 
-from custom_components.slack_webhook.const import DOMAIN
+from custom_components.slack_webhook.const import (
+    CONF_RETRIES_CONNECTION,
+    CONF_RETRIES_RATE_LIMIT,
+    CONF_RETRIES_SERVER,
+    CONF_TIMEOUT,
+    DOMAIN,
+)
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 
 from .proxy_server import PROXY_PASSWORD, PROXY_USER, ProxyServer
 from .slack_server import SlackServer
+
+NO_RETRIES = {
+    CONF_RETRIES_CONNECTION: 0,
+    CONF_RETRIES_SERVER: 0,
+    CONF_RETRIES_RATE_LIMIT: 0,
+    CONF_TIMEOUT: 2,
+}
+"""Entry options under which a failed attempt queues the message at once."""
 
 
 @pytest.fixture

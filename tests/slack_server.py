@@ -33,6 +33,10 @@ class Answer:
     """Send the body over and over, without end, until the client leaves."""
 
 
+UNAVAILABLE = Answer(status=503, body="service_unavailable")
+"""Slack's answer while it is down."""
+
+
 @dataclass
 class Received:
     """A request the server received."""

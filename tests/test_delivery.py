@@ -10,10 +10,6 @@ from custom_components.slack_webhook.const import (
     CONF_MAX_AGE,
     CONF_OUTBOX_SIZE,
     CONF_RAISE_ON_QUEUED,
-    CONF_RETRIES_CONNECTION,
-    CONF_RETRIES_RATE_LIMIT,
-    CONF_RETRIES_SERVER,
-    CONF_TIMEOUT,
     DOMAIN,
 )
 from custom_components.slack_webhook.delivery import (
@@ -34,18 +30,10 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from .backoff import fast_backoff
-from .conftest import LoadEntry, MakeEntry, SetupEntry
+from .conftest import NO_RETRIES, LoadEntry, MakeEntry, SetupEntry
 from .outbox_files import journal_path, stored, stored_texts
 from .pending_sensor import pending_state
-from .slack_server import SECRET, Answer, SlackServer
-
-NO_RETRIES = {
-    CONF_RETRIES_CONNECTION: 0,
-    CONF_RETRIES_SERVER: 0,
-    CONF_RETRIES_RATE_LIMIT: 0,
-    CONF_TIMEOUT: 2,
-}
-UNAVAILABLE = Answer(status=503, body="service_unavailable")
+from .slack_server import SECRET, UNAVAILABLE, Answer, SlackServer
 
 
 @pytest.fixture(autouse=True)

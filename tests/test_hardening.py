@@ -19,9 +19,6 @@ from custom_components.slack_webhook.const import (
     CONF_MAX_RETRY_AFTER,
     CONF_PROXY,
     CONF_RATE,
-    CONF_RETRIES_CONNECTION,
-    CONF_RETRIES_RATE_LIMIT,
-    CONF_RETRIES_SERVER,
     CONF_TIMEOUT,
     DOMAIN,
 )
@@ -48,17 +45,10 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from .backoff import fast_backoff
-from .conftest import LoadEntry, MakeEntry, SetupEntry
+from .conftest import NO_RETRIES, LoadEntry, MakeEntry, SetupEntry
 from .proxy_server import PORTAL_302, REFUSED_407, ProxyServer, html_answer
-from .slack_server import Answer, SlackServer
+from .slack_server import UNAVAILABLE, Answer, SlackServer
 
-NO_RETRIES = {
-    CONF_RETRIES_CONNECTION: 0,
-    CONF_RETRIES_SERVER: 0,
-    CONF_RETRIES_RATE_LIMIT: 0,
-    CONF_TIMEOUT: 2,
-}
-UNAVAILABLE = Answer(status=503, body="service_unavailable")
 HOOK = "https://hooks.slack.com/services/T0001/B0001/s3cr3tT0k3nValue"
 
 

@@ -15,10 +15,6 @@ from yarl import URL
 from custom_components.slack_webhook import images as images_module
 from custom_components.slack_webhook.const import (
     CONF_IMAGE_RETENTION,
-    CONF_RETRIES_CONNECTION,
-    CONF_RETRIES_RATE_LIMIT,
-    CONF_RETRIES_SERVER,
-    CONF_TIMEOUT,
     DOMAIN,
 )
 from custom_components.slack_webhook.images import (
@@ -49,21 +45,14 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from .backoff import fast_backoff
-from .conftest import SetupEntry
-from .slack_server import Answer, SlackServer
+from .conftest import NO_RETRIES, SetupEntry
+from .slack_server import UNAVAILABLE, Answer, SlackServer
 
 EXTERNAL_URL = "https://ha.example.com"
 CAMERA = "camera.front_door"
 IMAGE = "image.garden"
 JPEG = b"\xff\xd8\xff\xe0" + b"front door " * 100
 PNG = b"\x89PNG" + b"garden " * 50
-NO_RETRIES = {
-    CONF_RETRIES_CONNECTION: 0,
-    CONF_RETRIES_SERVER: 0,
-    CONF_RETRIES_RATE_LIMIT: 0,
-    CONF_TIMEOUT: 2,
-}
-UNAVAILABLE = Answer(status=503, body="service_unavailable")
 
 
 class Clock:

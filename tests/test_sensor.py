@@ -7,27 +7,14 @@ from typing import Any
 
 import pytest
 
-from custom_components.slack_webhook.const import (
-    CONF_RETRIES_CONNECTION,
-    CONF_RETRIES_RATE_LIMIT,
-    CONF_RETRIES_SERVER,
-    CONF_TIMEOUT,
-)
 from custom_components.slack_webhook.delivery import QUEUED
 from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Event, HomeAssistant, callback
 
 from .backoff import fast_backoff
-from .conftest import SetupEntry
+from .conftest import NO_RETRIES, SetupEntry
 from .pending_sensor import PENDING_SENSOR, pending_state
-from .slack_server import Answer, SlackServer
-
-NO_RETRIES = {
-    CONF_RETRIES_CONNECTION: 0,
-    CONF_RETRIES_SERVER: 0,
-    CONF_RETRIES_RATE_LIMIT: 0,
-    CONF_TIMEOUT: 2,
-}
+from .slack_server import UNAVAILABLE, Answer, SlackServer
 
 
 @pytest.fixture
@@ -72,7 +59,7 @@ async def test_backlog_shows_within_a_second_in_one_write(
 ) -> None:
     """Messages queued in an outage show after the delay, in one write, and go again."""
     stack.enter_context(fast_backoff())
-    slack.default = Answer(status=503, body="service_unavailable")
+    slack.default = UNAVAILABLE
     entry = await setup_entry(**NO_RETRIES)
     changes = _sensor_changes(hass)
     delivery = entry.runtime_data.delivery
@@ -99,7 +86,7 @@ async def test_unload_drops_a_write_still_due(
     hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
 ) -> None:
     """Unloading with a write still due leaves no timer behind."""
-    slack.default = Answer(status=503, body="service_unavailable")
+    slack.default = UNAVAILABLE
     entry = await setup_entry(**NO_RETRIES)
     assert await entry.runtime_data.delivery.async_send({"text": "m"}) == QUEUED
     assert await hass.config_entries.async_unload(entry.entry_id)
@@ -111,7 +98,7 @@ async def test_stop_writes_the_count_at_once(
     hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
 ) -> None:
     """When Home Assistant stops, a write still due happens at once."""
-    slack.default = Answer(status=503, body="service_unavailable")
+    slack.default = UNAVAILABLE
     entry = await setup_entry(**NO_RETRIES)
     assert await entry.runtime_data.delivery.async_send({"text": "m"}) == QUEUED
     assert hass.states.get(PENDING_SENSOR).state == "0"
