@@ -11,9 +11,10 @@ Faults of the path to the hook (a proxy, portal, TLS or DNS) are not the
 message's: messages stay in the outbox and a repair issue is raised; so do
 they when Home Assistant's HTTP session closes under a send (it is stopping).
 
-Scheduling runs on the event loop's monotonic clock, and nothing but
-cancellation ends the delivery task: whatever happens to one message ends
-that message, reported, and the queue goes on.
+Scheduling runs on the event loop's monotonic clock. The delivery task runs
+while messages wait and starts again with the next one; nothing but
+cancellation ends it earlier: whatever happens to one message ends that
+message, reported, and the queue goes on.
 """
 
 import asyncio
@@ -99,7 +100,6 @@ class Delivery:
         self._options = options
         self._store = OutboxStore(hass, entry.entry_id)
         self._queue: deque[Message] = deque()
-        self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._halted = False
@@ -120,15 +120,12 @@ class Delivery:
     async def async_start(self) -> None:
         """Load the outbox and start delivering."""
         self._queue.extend(self._loaded_messages(await self._store.async_load()))
-        self._task = self._entry.async_create_background_task(
-            self._hass, self._run(), f"{DOMAIN} delivery {self._entry.title}"
-        )
         self._entry.async_on_unload(
             self._hass.bus.async_listen_once(
                 EVENT_HOMEASSISTANT_STOP, self._async_on_hass_stop
             )
         )
-        self._wake.set()
+        self._run_if_idle()
 
     async def async_stop(self) -> None:
         """Stop delivering; keep every undelivered message in the outbox, callers answered."""
@@ -224,6 +221,7 @@ class Delivery:
         """Put a message behind the outbox: write it, then answer queued."""
         message.stored = True
         self._counts["queued"] += 1
+        self._run_if_idle()
         await self._store.async_add([message])
         return _queued(message)
 
@@ -236,7 +234,7 @@ class Delivery:
         """
         waiter: asyncio.Future[DeliveryResult] = self._hass.loop.create_future()
         message.waiter = waiter
-        self._wake.set()
+        self._run_if_idle()
         timer = None
         if (limit := self._client.total_timeout) is not None:
             timer = self._hass.loop.call_later(limit, self._queue_waiting, waiter)
@@ -256,13 +254,26 @@ class Delivery:
                 f"{DOMAIN} queue waiting messages {self._entry.title}",
             )
 
+    @callback
+    def _run_if_idle(self) -> None:
+        """Start the delivery task if there is work and it is not running.
+
+        The task starts eagerly: it runs in the caller's turn of the event
+        loop up to its first wait, usually the HTTP request.
+        """
+        if (
+            (self._task is None or self._task.done())
+            and self._queue
+            and not self._halted
+            and not self._stopping
+        ):
+            self._task = self._entry.async_create_background_task(
+                self._hass, self._run(), f"{DOMAIN} delivery {self._entry.title}"
+            )
+
     async def _run(self) -> None:
-        """Deliver the head of the queue, again and again, until cancelled."""
-        while True:
-            if not self._queue or self._halted:
-                self._wake.clear()
-                await self._wake.wait()
-                continue
+        """Deliver the head of the queue, again and again, until it is empty or halted."""
+        while self._queue and not self._halted:
             message = self._queue[0]
             try:
                 await self._try_head(message)
