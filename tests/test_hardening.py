@@ -23,6 +23,7 @@ from custom_components.slack_webhook.const import (
     DOMAIN,
 )
 from custom_components.slack_webhook.delivery import (
+    DEADLINES,
     QUEUED,
     outbox_backoff,
 )
@@ -643,3 +644,20 @@ async def test_a_send_cut_off_by_a_reload_counts_as_a_possible_duplicate(
     assert delivery.statistics()["possible_duplicates"] == 1
     await _until(lambda: entry.runtime_data.delivery.pending == 0)
     assert [b["text"] for b in slack.bodies] == ["a", "a"]
+
+
+async def test_deadlines_kept_for_a_reload_go_with_the_load_or_the_removal(
+    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
+) -> None:
+    """What a stopped queue keeps for a reload is taken by the next load or the removal."""
+    entry = await setup_entry(**NO_RETRIES)
+    slack.default = UNAVAILABLE
+    assert await entry.runtime_data.delivery.async_send({"text": "a"}) == QUEUED
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert list(hass.data[DEADLINES]) == [entry.entry_id]
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    assert hass.data[DEADLINES] == {}
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert list(hass.data[DEADLINES]) == [entry.entry_id]
+    await hass.config_entries.async_remove(entry.entry_id)
+    assert hass.data[DEADLINES] == {}

@@ -7,6 +7,7 @@ from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN
 from .data import SlackWebhookConfigEntry
+from .delivery import forget_deadlines
 from .image_view import ImageView
 from .images import IMAGES, ImageStore
 from .inbound import async_setup_interactivity
@@ -56,7 +57,8 @@ async def async_unload_entry(
 async def async_remove_entry(
     hass: HomeAssistant, entry: SlackWebhookConfigEntry
 ) -> None:
-    """Delete the outbox and the pictures of a removed webhook."""
+    """Delete the outbox, the pictures and the kept deadlines of a removed webhook."""
+    forget_deadlines(hass, entry.entry_id)
     await OutboxStore(hass, entry.entry_id).async_remove()
     if (images := hass.data.get(IMAGES)) is not None:
         await images.async_remove_entry(entry.entry_id)

@@ -47,8 +47,9 @@ from .slack_client import (
 )
 from .token_bucket import TokenBucket
 
-DEADLINES: HassKey[dict[str, float]] = HassKey(f"{DOMAIN}_deadlines")
-"""Deadlines of the messages of stopped queues by id, kept for a reload in this process.
+DEADLINES: HassKey[dict[str, dict[str, float]]] = HassKey(f"{DOMAIN}_deadlines")
+"""Deadlines of the messages of stopped queues by entry id and message id, kept
+for a reload in this process; the next load or the entry's removal takes them.
 
 The monotonic clock outlives an unload but not a restart: a message that
 waits through a reload keeps its deadline whatever the wall clock did.
@@ -135,9 +136,9 @@ class Delivery:
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
         await self._store_all_and_answer_queued(flush=True)
-        self._hass.data.setdefault(DEADLINES, {}).update(
-            (message.id, message.deadline) for message in self._queue
-        )
+        self._hass.data.setdefault(DEADLINES, {})[self._entry.entry_id] = {
+            message.id: message.deadline for message in self._queue
+        }
 
     async def async_send(
         self,
@@ -190,13 +191,13 @@ class Delivery:
             self._report.outbox_unreadable(loaded.kept_aside)
         self._report.outbox_invalid(loaded.invalid)
         clock = Clock.now()
-        known = self._hass.data.get(DEADLINES, {})
+        known = forget_deadlines(self._hass, self._entry.entry_id)
         messages = [
             Message.from_stored(record, clock, self._max_age(record["response_url"]))
             for record in loaded.records
         ]
         for message in messages:
-            message.deadline = known.pop(message.id, message.deadline)
+            message.deadline = known.get(message.id, message.deadline)
         return messages
 
     def _new_message(
@@ -420,6 +421,11 @@ class Delivery:
         """Tell listeners the pending count may have changed."""
         for listener in list(self._listeners):
             listener()
+
+
+def forget_deadlines(hass: HomeAssistant, entry_id: str) -> dict[str, float]:
+    """Take the deadlines kept for an entry's messages, by message id."""
+    return hass.data.get(DEADLINES, {}).pop(entry_id, {})
 
 
 def _queued(message: Message) -> DeliveryResult:
