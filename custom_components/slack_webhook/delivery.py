@@ -227,7 +227,7 @@ class Delivery:
         return _queued(message)
 
     async def _wait_for(self, message: Message) -> DeliveryResult:
-        """Wake the task and wait for the result, queuing the message past the deadline.
+        """Start the task if it is idle and wait for the result, queuing the message past the deadline.
 
         Past the client's total_timeout a timer queues every waiting message
         (they are written to the outbox, then answered). A caller that is

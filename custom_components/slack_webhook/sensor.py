@@ -1,12 +1,12 @@
 """The pending-messages sensor of a webhook.
 
 The sensor shows the backlog, not every message: a change of the count is
-written a second later (WRITE_DELAY_SECONDS), at most once a second; Home
-Assistant records it only when the count differs from the last one. A message delivered within
-that second never shows as pending, so a burst of quickly delivered messages
-neither floods the state machine nor the recorder (without this, each one
-wrote 0 → 1 → 0); an outage shows within a second. When Home Assistant
-stops, the count is written at once.
+written a second later (WRITE_DELAY_SECONDS), at most once a second, and
+Home Assistant records it only when it differs from the last. A message
+delivered within that second never shows as pending, so a burst of quickly
+delivered messages floods neither the state machine nor the recorder (each
+one used to write 0 → 1 → 0); an outage shows within a second. When Home
+Assistant stops, the count is written at once.
 """
 
 from datetime import datetime
