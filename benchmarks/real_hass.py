@@ -29,7 +29,7 @@ from aiohttp import web
 from .report import Section, machine, ratio
 
 HOOK_PATH = "/services/T000/B000/benchmark"
-ROUNDS = 10
+ROUNDS = 40
 WARM_UP = 10
 CLIENT_ID = "https://benchmark.invalid/"
 SEND = "slack_webhook.send"
