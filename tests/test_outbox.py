@@ -10,7 +10,7 @@ import pytest
 
 from custom_components.slack_webhook import journal, outbox
 from custom_components.slack_webhook.const import DOMAIN
-from custom_components.slack_webhook.outbox import Message, OutboxStore
+from custom_components.slack_webhook.outbox import Clock, Message, OutboxStore
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.json import json_bytes
 
@@ -61,6 +61,27 @@ async def _size(hass: HomeAssistant) -> int:
     """Return the size of the entry's journal file."""
     path = journal_path(hass, ENTRY)
     return (await hass.async_add_executor_job(path.stat)).st_size
+
+
+def test_a_write_while_the_clock_is_back_keeps_the_expiry() -> None:
+    """A write while the wall clock is stepped back never brings the expiry forward."""
+    message = Message(
+        {"text": "m"}, {}, None, accepted=1000.0, deadline=1850.0, expires=2800.0
+    )
+    stepped_back = Clock(wall=1000.0 - 3600 + 10, monotonic=60.0)
+    assert message.to_stored(stepped_back)["expires"] == 2800.0
+    # NTP after an offline boot: the clock steps forward, the expiry follows.
+    corrected = Clock(wall=1000.0 + 86_400, monotonic=70.0)
+    assert message.to_stored(corrected)["expires"] == 1000.0 + 86_400 + 1780.0
+    assert message.to_stored(stepped_back)["expires"] == 1000.0 + 86_400 + 1780.0
+
+
+def test_a_loaded_message_keeps_its_stored_expiry() -> None:
+    """Loading keeps the stored expiry; the deadline is capped at max_age from now."""
+    record = {**_record("m"), "expires": 5000.0}
+    message = Message.from_stored(record, Clock(wall=1000.0, monotonic=10.0), 600)
+    assert message.deadline == 610.0
+    assert message.to_stored(Clock(wall=1000.0, monotonic=10.0))["expires"] == 5000.0
 
 
 async def test_concurrent_adds_share_a_write(hass: HomeAssistant) -> None:

@@ -203,13 +203,15 @@ class Delivery:
     def _new_message(
         self, body: dict[str, Any], headers: dict[str, str], response_url: str | None
     ) -> Message:
-        """Return a message accepted now, with its deadline."""
+        """Return a message accepted now, with its deadline and expiry."""
+        accepted, max_age = time.time(), self._max_age(response_url)
         return Message(
             body,
             headers,
             response_url,
-            accepted=time.time(),
-            deadline=self._hass.loop.time() + self._max_age(response_url),
+            accepted=accepted,
+            deadline=self._hass.loop.time() + max_age,
+            expires=accepted + max_age,
         )
 
     def _max_age(self, response_url: str | None) -> float:

@@ -43,7 +43,7 @@ class StoredMessage(TypedDict):
     accepted: float
     """When it was accepted (UNIX time)."""
     expires: float
-    """When it is given up (UNIX time), as of the last write."""
+    """When it is given up (UNIX time), as of the last write; never earlier than before."""
     attempts: int
 
 
@@ -71,6 +71,8 @@ class Message:
     """When it was accepted (UNIX time, for logs)."""
     deadline: float
     """When it is given up if not delivered (event loop time)."""
+    expires: float = 0.0
+    """The latest expiry written (UNIX time); see to_stored."""
     id: str = field(default_factory=random_uuid_hex)
     """Unique, not secret: it names the message in results, events and logs."""
     attempts: int = 0
@@ -83,14 +85,21 @@ class Message:
     """The caller waiting for its result, if any."""
 
     def to_stored(self, clock: Clock) -> StoredMessage:
-        """Return the form written to storage."""
+        """Return the form written to storage, and remember the expiry it holds.
+
+        The expiry is the monotonic deadline on today's wall clock, but never
+        earlier than one written before: a write while the wall clock is stepped
+        back must not expire the message at the next start, once the clock is
+        right again. A step forward (NTP after an offline boot) moves it later.
+        """
+        self.expires = max(self.expires, clock.wall + (self.deadline - clock.monotonic))
         return StoredMessage(
             id=self.id,
             body=self.body,
             headers=self.headers,
             response_url=self.response_url,
             accepted=self.accepted,
-            expires=clock.wall + (self.deadline - clock.monotonic),
+            expires=self.expires,
             attempts=self.attempts,
         )
 
@@ -104,6 +113,7 @@ class Message:
             response_url=data["response_url"],
             accepted=data["accepted"],
             deadline=clock.monotonic + remaining,
+            expires=data["expires"],
             id=data["id"],
             attempts=data["attempts"],
             stored=True,
