@@ -28,7 +28,7 @@ from custom_components.slack_webhook.slack_client import (
 )
 
 from .proxy_server import ProxyServer, _read_head
-from .slack_server import Answer, SlackServer
+from .slack_server import HOOK_PATH, Answer, SlackServer
 
 MARKER = re.compile(r"mk\d+")
 """Each message's text is a unique marker such as `mk17`."""
@@ -131,7 +131,11 @@ class SwitchableProxy(ProxyServer):
         super().__init__()
         self.mode = "ok"
         self.intercepted = 0
-        """Requests answered by the proxy itself (407 or portal), not forwarded."""
+        """Requests for the webhook answered by the proxy itself (407 or portal).
+
+        A response_url's path fault raises no repair issue (only the webhook's
+        does), so requests for other paths are not counted.
+        """
 
     async def _serve(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
@@ -141,9 +145,9 @@ class SwitchableProxy(ProxyServer):
             await super()._serve(reader, writer)
             return
         try:
-            _method, _target, headers = await _read_head(reader)
+            method, target, headers = await _read_head(reader)
             await reader.readexactly(int(headers.get("content-length", "0")))
-            self.intercepted += 1
+            self.intercepted += method == "CONNECT" or HOOK_PATH in target
             writer.write(_PROXY_REFUSED if self.mode == "407" else _PORTAL)
             await writer.drain()
         except asyncio.IncompleteReadError, ConnectionError:

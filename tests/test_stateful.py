@@ -109,6 +109,8 @@ STEPS = int(os.environ.get("SLACK_WEBHOOK_STATEFUL_STEPS", "25"))
 RANDOM = os.environ.get("SLACK_WEBHOOK_STATEFUL_RANDOM") == "1"
 
 ENTITY_ID = "notify.alerts"
+RESPONSE_PATH = "/actions/T0001/1/stateful"
+"""Where `respond` calls post: an interaction's response_url on the hook's origin."""
 TIMEOUT = 0.1
 """Seconds one attempt may take."""
 SLOW = 2 * TIMEOUT
@@ -267,7 +269,8 @@ class Call:
 
     marker: str
     kind: str
-    """"send" (slack_webhook.send with its response) or "notify" (notify.send_message)."""
+    """"send" (slack_webhook.send with its response), "respond" (slack_webhook.respond
+    to a response_url on the hook) or "notify" (notify.send_message)."""
     started: int
     started_at: float
     offset: float
@@ -351,7 +354,9 @@ class DeliveryMachine(RuleBasedStateMachine):
 
     @rule(
         kinds=st.lists(
-            st.sampled_from(["send", "send", "notify"]), min_size=1, max_size=3
+            st.sampled_from(["send", "send", "notify", "respond"]),
+            min_size=1,
+            max_size=3,
         ),
         wait=st.booleans(),
     )
@@ -700,10 +705,13 @@ class DeliveryMachine(RuleBasedStateMachine):
                 blocking=True,
             )
             return None
+        data = {"entity_id": ENTITY_ID, "text": call.marker}
+        if call.kind == "respond":
+            data["response_url"] = f"{self.hook.origin}{RESPONSE_PATH}"
         response = await self.hass.services.async_call(
             DOMAIN,
-            "send",
-            {"entity_id": ENTITY_ID, "text": call.marker},
+            "respond" if call.kind == "respond" else "send",
+            data,
             blocking=True,
             return_response=True,
         )
