@@ -1,6 +1,6 @@
 """Fixtures for the Slack Webhook tests."""
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 import ssl
 from typing import Any
 
@@ -19,6 +19,7 @@ from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 
+from .backoff import fast_backoff
 from .proxy_server import PROXY_PASSWORD, PROXY_USER, ProxyServer
 from .slack_server import SlackServer
 
@@ -29,6 +30,17 @@ NO_RETRIES = {
     CONF_TIMEOUT: 2,
 }
 """Entry options under which a failed attempt queues the message at once."""
+
+
+@pytest.fixture
+def fast_outbox() -> Iterator[None]:
+    """Retry, redeliver the outbox and write its removals within milliseconds.
+
+    Requested before the entry fixtures (usefixtures), it is torn down after
+    them, so the entry unloads under the same timing.
+    """
+    with fast_backoff():
+        yield
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 import asyncio
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 
@@ -29,18 +28,12 @@ from pytest_homeassistant_custom_component.common import (
     async_test_home_assistant,
 )
 
-from .backoff import fast_backoff
 from .conftest import NO_RETRIES, LoadEntry, MakeEntry, SetupEntry
 from .outbox_files import journal_path, stored, stored_texts
 from .pending_sensor import pending_state
 from .slack_server import SECRET, UNAVAILABLE, Answer, SlackServer
 
-
-@pytest.fixture(autouse=True)
-def fast_outbox() -> Any:
-    """Retry, redeliver the outbox and write its removals within milliseconds."""
-    with fast_backoff():
-        yield
+pytestmark = pytest.mark.usefixtures("fast_outbox")
 
 
 async def _send(entry: MockConfigEntry, text: str) -> DeliveryResult:

@@ -35,7 +35,6 @@ from custom_components.slack_webhook.const import (
 from custom_components.slack_webhook.slack_client import client as client_module
 from homeassistant.core import HomeAssistant
 
-from .backoff import fast_backoff
 from .conftest import SetupEntry
 from .outbox_files import stored
 from .pending_sensor import pending_state
@@ -120,13 +119,6 @@ def timeouts() -> Iterator[Counter[str]]:
 
 
 @pytest.fixture
-def fast_retries() -> Iterator[None]:
-    """Retry within milliseconds, in the client and from the outbox."""
-    with fast_backoff():
-        yield
-
-
-@pytest.fixture
 def no_loop_debug(hass: HomeAssistant) -> Iterator[None]:
     """Turn asyncio's debug mode off: its stack per callback doubles the CPU time here."""
     debug = hass.loop.get_debug()
@@ -147,7 +139,7 @@ def _first_positions(processed: list[str]) -> list[str]:
     return list(dict.fromkeys(processed))
 
 
-@pytest.mark.usefixtures("fast_retries", "no_loop_debug")
+@pytest.mark.usefixtures("fast_outbox", "no_loop_debug")
 async def test_thousand_messages_through_faults(
     hass: HomeAssistant,
     slack: SlackServer,

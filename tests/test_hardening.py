@@ -45,19 +45,13 @@ from pytest_homeassistant_custom_component.common import (
     async_capture_events,
 )
 
-from .backoff import fast_backoff
 from .conftest import NO_RETRIES, LoadEntry, MakeEntry, SetupEntry
 from .proxy_server import PORTAL_302, REFUSED_407, ProxyServer, html_answer
 from .slack_server import UNAVAILABLE, Answer, SlackServer
 
+pytestmark = pytest.mark.usefixtures("fast_outbox")
+
 HOOK = "https://hooks.slack.com/services/T0001/B0001/s3cr3tT0k3nValue"
-
-
-@pytest.fixture(autouse=True)
-def fast_outbox() -> Iterator[None]:
-    """Retry, redeliver the outbox and write its removals within milliseconds."""
-    with fast_backoff():
-        yield
 
 
 async def _until(condition: Callable[[], bool], seconds: float = 10) -> None:

@@ -44,9 +44,10 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from .backoff import fast_backoff
 from .conftest import NO_RETRIES, SetupEntry
 from .slack_server import UNAVAILABLE, Answer, SlackServer
+
+pytestmark = pytest.mark.usefixtures("fast_outbox")
 
 EXTERNAL_URL = "https://ha.example.com"
 CAMERA = "camera.front_door"
@@ -123,13 +124,6 @@ async def sweep_later(hass: HomeAssistant) -> None:
     """Let the store's periodic sweep run, as it does every few minutes."""
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=11))
     await hass.async_block_till_done()
-
-
-@pytest.fixture(autouse=True)
-def fast_outbox() -> Any:
-    """Redeliver the outbox within milliseconds."""
-    with fast_backoff():
-        yield
 
 
 @pytest.fixture

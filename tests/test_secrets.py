@@ -7,7 +7,7 @@ messages of every exception raised must not hold a secret.
 
 import asyncio
 import base64
-from collections.abc import Awaitable, Iterator
+from collections.abc import Awaitable
 import logging
 import re
 from typing import Any
@@ -44,7 +44,6 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from .backoff import fast_backoff
 from .conftest import MakeEntry, SetupEntry
 from .proxy_server import PROXY_PASSWORD, PROXY_USER, ProxyServer
 from .slack_server import SECRET, Answer, SlackServer
@@ -149,13 +148,6 @@ def debug_logs(
         caplog.set_level(logging.DEBUG, logger=name)
     hass.bus.async_fire(EVENT_LOGGING_CHANGED)
     return caplog
-
-
-@pytest.fixture
-def fast_retries() -> Iterator[None]:
-    """Retry within milliseconds."""
-    with fast_backoff():
-        yield
 
 
 def hook(secret: str = SECRET) -> str:
@@ -275,7 +267,7 @@ async def test_config_flows_keep_secrets(
     _assert_clean(hass, debug_logs, evidence)
 
 
-@pytest.mark.usefixtures("fast_retries")
+@pytest.mark.usefixtures("fast_outbox")
 async def test_send_paths_keep_secrets(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,

@@ -1,40 +1,27 @@
 """Tests for the pending-messages sensor: the backlog, written at most once a second."""
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import ExitStack
 from typing import Any
 
 import pytest
 
 from custom_components.slack_webhook.delivery import QUEUED
 from homeassistant.const import EVENT_STATE_CHANGED
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import Event, HomeAssistant
+from pytest_homeassistant_custom_component.common import async_capture_events
 
-from .backoff import fast_backoff
 from .conftest import NO_RETRIES, SetupEntry
 from .pending_sensor import PENDING_SENSOR, pending_state
 from .slack_server import UNAVAILABLE, Answer, SlackServer
 
 
-@pytest.fixture
-def stack() -> Iterator[ExitStack]:
-    """Hold context managers until the test's teardown, after the entry unloads."""
-    with ExitStack() as exit_stack:
-        yield exit_stack
-
-
-def _sensor_changes(hass: HomeAssistant) -> list[Any]:
-    """Return a list that collects the sensor's new states."""
-    changes: list[Any] = []
-
-    @callback
-    def _changed(event: Event[Any]) -> None:
-        if event.data["entity_id"] == PENDING_SENSOR:
-            changes.append(event.data["new_state"].state)
-
-    hass.bus.async_listen(EVENT_STATE_CHANGED, _changed)
-    return changes
+def _sensor_states(events: list[Event[Any]]) -> list[str]:
+    """Return the sensor's new states among the captured state changes."""
+    return [
+        event.data["new_state"].state
+        for event in events
+        if event.data["entity_id"] == PENDING_SENSOR
+    ]
 
 
 async def test_messages_delivered_at_once_never_show(
@@ -42,33 +29,30 @@ async def test_messages_delivered_at_once_never_show(
 ) -> None:
     """Quickly delivered messages leave the sensor at 0, without a state write."""
     entry = await setup_entry()
-    changes = _sensor_changes(hass)
+    events = async_capture_events(hass, EVENT_STATE_CHANGED)
     for i in range(3):  # the default burst: none waits for the pacing
         result = await entry.runtime_data.delivery.async_send({"text": f"m{i}"})
         assert result.delivered
     assert await pending_state(hass) == "0"
     assert len(slack.accepted) == 3
-    assert changes == []
+    assert _sensor_states(events) == []
 
 
+@pytest.mark.usefixtures("fast_outbox")
 async def test_backlog_shows_within_a_second_in_one_write(
-    hass: HomeAssistant,
-    slack: SlackServer,
-    setup_entry: SetupEntry,
-    stack: ExitStack,
+    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
 ) -> None:
     """Messages queued in an outage show after the delay, in one write, and go again."""
-    stack.enter_context(fast_backoff())
     slack.default = UNAVAILABLE
     entry = await setup_entry(**NO_RETRIES)
-    changes = _sensor_changes(hass)
+    events = async_capture_events(hass, EVENT_STATE_CHANGED)
     delivery = entry.runtime_data.delivery
     for i in range(3):
         assert await delivery.async_send({"text": f"m{i}"}) == QUEUED
     await hass.async_block_till_done()
     assert hass.states.get(PENDING_SENSOR).state == "0"  # not yet written
     assert await pending_state(hass) == "3"
-    assert changes == ["3"]
+    assert _sensor_states(events) == ["3"]
 
     slack.default = Answer()
     assert await delivery.async_send({"text": "m3"}) == QUEUED
@@ -78,8 +62,9 @@ async def test_backlog_shows_within_a_second_in_one_write(
     assert [body["text"] for body in slack.accepted] == ["m0", "m1", "m2", "m3"]
     assert await pending_state(hass) == "0"
     # Paced at 1 message/s, the drain shows on the way down, never back up.
-    assert changes[:1] == ["3"] and changes[-1:] == ["0"]
-    assert changes == sorted(changes, key=int, reverse=True)
+    states = _sensor_states(events)
+    assert states[:1] == ["3"] and states[-1:] == ["0"]
+    assert states == sorted(states, key=int, reverse=True)
 
 
 async def test_unload_drops_a_write_still_due(
