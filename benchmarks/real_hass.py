@@ -13,8 +13,6 @@ another, the three actions taking turns in rounds.
 import argparse
 import asyncio
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-import json
 import logging
 from pathlib import Path
 import shutil
@@ -25,6 +23,8 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+
+from scripts.ha_config import slack_webhook_entry, write_entries, write_http
 
 from .report import Section, machine, ratio
 
@@ -78,44 +78,14 @@ rest_command:
 def seed(config: Path, ha_port: int, sink_port: int) -> None:
     """Write a fresh config dir: HTTP on 127.0.0.1, the entry, the rest_command."""
     shutil.rmtree(config, ignore_errors=True)
-    (config / ".storage").mkdir(parents=True)
+    config.mkdir(parents=True)
     (config / "configuration.yaml").write_text(_configuration(sink_port))
-    now = datetime.now(UTC).isoformat()
-    http = {
-        "stable": {
-            "server_port": ha_port,
-            "server_host": ["127.0.0.1"],
-            "cors_allowed_origins": [],
-            "login_attempts_threshold": -1,
-            "ip_ban_enabled": False,
-            "ssl_profile": "modern",
-            "use_x_frame_options": True,
-            "created_at": now,
-            "error": None,
-            "error_message": None,
-        },
-        "pending": None,
-        "yaml_migration_done": True,
-    }
-    entry = {
-        "entry_id": "01BENCHMARKREALHASS0000000",
-        "domain": "slack_webhook",
-        "title": "Bench",
-        "data": {"name": "Bench", "url": f"http://127.0.0.1:{sink_port}{HOOK_PATH}"},
-        "options": {"rate": 1000, "burst": 100},
-        "source": "user",
-        "version": 1,
-        "minor_version": 1,
-        "unique_id": None,
-        "disabled_by": None,
-        "pref_disable_new_entities": False,
-        "pref_disable_polling": False,
-    }
-    _store(config, "http", {"version": 2, "minor_version": 2, "data": http})
-    _store(
+    write_http(config, ha_port)
+    url = f"http://127.0.0.1:{sink_port}{HOOK_PATH}"
+    options = {"rate": 1000, "burst": 100}
+    write_entries(
         config,
-        "core.config_entries",
-        {"version": 1, "minor_version": 1, "data": {"entries": [entry]}},
+        [slack_webhook_entry("01BENCHMARKREALHASS0000000", "Bench", url, options)],
     )
     components = config / "custom_components"
     components.mkdir()
@@ -123,12 +93,6 @@ def seed(config: Path, ha_port: int, sink_port: int) -> None:
     (components / "slack_webhook").symlink_to(
         repo / "custom_components" / "slack_webhook"
     )
-
-
-def _store(config: Path, key: str, content: dict[str, Any]) -> None:
-    """Write one .storage file."""
-    path = config / ".storage" / key
-    path.write_text(json.dumps({**content, "key": key}))
 
 
 async def quiet_hook(port: int) -> tuple[web.AppRunner, list[int]]:

@@ -14,7 +14,6 @@ import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
-import json
 import os
 from pathlib import Path
 import random
@@ -27,6 +26,7 @@ from aiohttp import ClientError, ClientSession, web
 import pytest
 
 from custom_components.slack_webhook.outbox import REMOVAL_SAVE_DELAY
+from scripts.ha_config import slack_webhook_entry, write_entries, write_http
 
 ROUNDS = 4
 RATE = 100
@@ -112,69 +112,25 @@ def _free_port() -> int:
 
 def _config_dir(path: Path, ha_port: int, hook_port: int) -> None:
     """Write a config dir: HTTP on ha_port, the entry for the hook, the automation."""
-    storage = path / ".storage"
-    storage.mkdir(parents=True)
+    path.mkdir(parents=True)
     (path / "configuration.yaml").write_text(CONFIGURATION.format(port=hook_port))
     (path / "automations.yaml").write_text(AUTOMATION)
     (path / "custom_components").mkdir()
     (path / "custom_components" / "slack_webhook").symlink_to(
         REPO / "custom_components" / "slack_webhook"
     )
-    http = {
-        "server_port": ha_port,
-        "server_host": ["127.0.0.1"],
-        "cors_allowed_origins": [],
-        "login_attempts_threshold": -1,
-        "ip_ban_enabled": False,
-        "ssl_profile": "modern",
-        "use_x_frame_options": True,
-        "created_at": "2026-01-01T00:00:00+00:00",
-        "error": None,
-        "error_message": None,
+    write_http(path, ha_port)
+    url = f"http://127.0.0.1:{hook_port}/services/T0/B0/kill"
+    options = {
+        "rate": RATE,
+        "burst": 1,
+        "retries_connection": 0,
+        "retries_server": 0,
+        "retries_rate_limit": 0,
+        "outbox_size": 100_000,
     }
-    (storage / "http").write_text(
-        json.dumps(
-            {
-                "version": 2,
-                "minor_version": 2,
-                "key": "http",
-                "data": {"stable": http, "pending": None, "yaml_migration_done": True},
-            }
-        )
-    )
-    entry = {
-        "entry_id": "01KILLTEST0000000000000000",
-        "domain": "slack_webhook",
-        "title": "Kill",
-        "data": {
-            "name": "Kill",
-            "url": f"http://127.0.0.1:{hook_port}/services/T0/B0/kill",
-        },
-        "options": {
-            "rate": RATE,
-            "burst": 1,
-            "retries_connection": 0,
-            "retries_server": 0,
-            "retries_rate_limit": 0,
-            "outbox_size": 100_000,
-        },
-        "source": "user",
-        "version": 1,
-        "minor_version": 1,
-        "unique_id": None,
-        "disabled_by": None,
-        "pref_disable_new_entities": False,
-        "pref_disable_polling": False,
-    }
-    (storage / "core.config_entries").write_text(
-        json.dumps(
-            {
-                "version": 1,
-                "minor_version": 1,
-                "key": "core.config_entries",
-                "data": {"entries": [entry]},
-            }
-        )
+    write_entries(
+        path, [slack_webhook_entry("01KILLTEST0000000000000000", "Kill", url, options)]
     )
 
 

@@ -1,0 +1,1 @@
+"""Developer scripts; the Python ones can be imported as scripts.<name>."""
