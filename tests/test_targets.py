@@ -294,10 +294,10 @@ async def test_trigger_variables_stringified(
     await call(
         hass,
         "send",
-        {"variables": {"door": "Front", "count": 3, "ratio": 0.5, "open": True}},
+        {"variables": {"door": "Front", "count": 3, "ratio": 0.5, "is-open": True}},
     )
     assert slack.bodies == [
-        {"door": "Front", "count": "3", "ratio": "0.5", "open": "true"}
+        {"door": "Front", "count": "3", "ratio": "0.5", "is-open": "true"}
     ]
 
 
@@ -316,7 +316,8 @@ async def test_trigger_variables_json_string(
         ({"variables": {"door": {"name": "x"}}}, "invalid_variable_value"),
         ({"variables": {"door": ["x"]}}, "invalid_variable_value"),
         ({"variables": {"door": None}}, "invalid_variable_value"),
-        ({"variables": {"1door": "x"}}, "invalid_variable_name"),
+        ({"variables": {"door.state": "x"}}, "invalid_variable_name"),
+        ({"variables": {"x" * 101: "x"}}, "invalid_variable_name"),
         ({"variables": {"the door": "x"}}, "invalid_variable_name"),
         ({"variables": {}}, "no_variables"),
         ({"variables": "[1]"}, "no_variables"),
@@ -404,17 +405,17 @@ async def test_trigger_options_variable_names(
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert CONF_TEXT_VARIABLE in result["data_schema"].schema
     form = {
-        CONF_TEXT_VARIABLE: "1bad",
+        CONF_TEXT_VARIABLE: "bad name",
         CONF_TITLE_VARIABLE: "title",
         "retries": {},
         "delivery": {},
     }
     result = await hass.config_entries.options.async_configure(result["flow_id"], form)
     assert result["errors"] == {CONF_TEXT_VARIABLE: "invalid_variable_name"}
-    form[CONF_TEXT_VARIABLE] = "body"
+    form[CONF_TEXT_VARIABLE] = "1st-body"
     result = await hass.config_entries.options.async_configure(result["flow_id"], form)
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["data"][CONF_TEXT_VARIABLE] == "body"
+    assert result["data"][CONF_TEXT_VARIABLE] == "1st-body"
 
 
 async def test_slack_options_have_no_variables(

@@ -52,8 +52,12 @@ MAX_BLOCKS: Final = 50
 MAX_ATTACHMENTS: Final = 100
 MAX_MARKDOWN: Final = 12_000
 """Characters all `markdown` blocks of a message may hold together (Slack's limit)."""
-VARIABLE_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")
-"""A Workflow Builder variable name: letters, digits and underscores."""
+VARIABLE_NAME: Final = re.compile(r"[A-Za-z0-9_-]{1,100}")
+"""A Workflow Builder variable name: letters, digits, hyphens and underscores.
+
+Workflow Builder's own rule; the 100 characters are our bound, not Slack's.
+Dots, which only legacy workflows took, are refused.
+"""
 TRIGGER_FIELDS: Final = frozenset({ATTR_VARIABLES, ATTR_HEADERS})
 """The fields a Workflow Builder trigger can use."""
 RESPONSE_TYPES: Final = ("in_channel", "ephemeral")
