@@ -1,12 +1,27 @@
-"""Reading an entry's outbox journal as the next start would."""
+"""Outbox records as stored, and reading an entry's outbox journal as the next start would."""
 
 from pathlib import Path
+import time
 from typing import Any
 
 from custom_components.slack_webhook import journal
 from custom_components.slack_webhook.const import DOMAIN
 from custom_components.slack_webhook.outbox import replay
 from homeassistant.core import HomeAssistant
+
+
+def record(text: str, **changes: Any) -> dict[str, Any]:
+    """Return a stored outbox record of text, accepted just now, with changes."""
+    now = time.time()
+    return {
+        "id": f"id-{text}",
+        "body": {"text": text},
+        "headers": {},
+        "response_url": None,
+        "accepted": now,
+        "expires": now + 3600,
+        "attempts": 0,
+    } | changes
 
 
 def journal_path(hass: HomeAssistant, entry_id: str) -> Path:

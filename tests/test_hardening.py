@@ -46,6 +46,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from .conftest import NO_RETRIES, LoadEntry, MakeEntry, SetupEntry
+from .outbox_files import record
 from .proxy_server import PORTAL_302, REFUSED_407, ProxyServer, html_answer
 from .slack_server import UNAVAILABLE, Answer, SlackServer
 
@@ -61,20 +62,9 @@ async def _until(condition: Callable[[], bool], seconds: float = 10) -> None:
             await asyncio.sleep(0.01)
 
 
-def _record(text: str, **changes: Any) -> dict[str, Any]:
-    """Return an outbox record as HA's store holds it, accepted just now."""
-    now = time.time()
-    record = {
-        "id": f"id-{text}",
-        "body": {"text": text},
-        "headers": {},
-        "response_url": None,
-        "accepted": now,
-        "expires": now + 3600,
-        "attempts": 0,
-        "next_try": 0.0,
-    }
-    return record | changes
+def _old_record(text: str, **changes: Any) -> dict[str, Any]:
+    """Return an outbox record as the old store (before the journal) held it."""
+    return record(text, next_try=0.0, **changes)
 
 
 def _outbox(hass_storage: dict[str, Any], entry_id: str, records: list[Any]) -> None:
@@ -113,7 +103,7 @@ async def test_many_failed_rounds_keep_the_task_alive(
 ) -> None:
     """A message that failed 5,000 rounds is retried again, and later ones follow."""
     entry = make_entry(**NO_RETRIES)
-    _outbox(hass_storage, entry.entry_id, [_record("old", attempts=5_000)])
+    _outbox(hass_storage, entry.entry_id, [_old_record("old", attempts=5_000)])
     slack.answer(UNAVAILABLE, UNAVAILABLE)
     await load_entry(entry)
     await _until(lambda: len(slack.received) >= 3)
@@ -312,8 +302,8 @@ async def test_expiry_survives_a_restart_bounded_by_max_age(
         hass_storage,
         entry.entry_id,
         [
-            _record("stale", accepted=now - 90_000, expires=now - 10),
-            _record("far", expires=now + 10**9),
+            _old_record("stale", accepted=now - 90_000, expires=now - 10),
+            _old_record("far", expires=now + 10**9),
         ],
     )
     events = async_capture_events(hass, EVENT_DELIVERY_FAILED)
@@ -386,12 +376,18 @@ async def test_invalid_outbox_records_are_skipped_and_reported(
 ) -> None:
     """Setup succeeds, the valid records are delivered, a repair issue counts the rest."""
     entry = make_entry(**NO_RETRIES)
-    missing = _record("missing")
+    missing = _old_record("missing")
     del missing["expires"]
     _outbox(
         hass_storage,
         entry.entry_id,
-        [_record("a"), _record("bad", **bad), missing, "junk", _record("b")],
+        [
+            _old_record("a"),
+            _old_record("bad", **bad),
+            missing,
+            "junk",
+            _old_record("b"),
+        ],
     )
     await load_entry(entry)
     assert entry.state is ConfigEntryState.LOADED

@@ -14,7 +14,7 @@ from custom_components.slack_webhook.outbox import Clock, Message, OutboxStore
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.json import json_bytes
 
-from .outbox_files import journal_path, stored, stored_texts
+from .outbox_files import journal_path, record, stored, stored_texts
 
 ENTRY = "entry"
 
@@ -29,20 +29,6 @@ def _message(text: str, *, stored: bool = True) -> Message:
         deadline=asyncio.get_running_loop().time() + 3600,
         stored=stored,
     )
-
-
-def _record(text: str) -> dict[str, Any]:
-    """Return a record in the stored form."""
-    now = time.time()
-    return {
-        "id": f"id-{text}",
-        "body": {"text": text},
-        "headers": {},
-        "response_url": None,
-        "accepted": now,
-        "expires": now + 3600,
-        "attempts": 0,
-    }
 
 
 async def _write(hass: HomeAssistant, data: bytes) -> Path:
@@ -78,8 +64,9 @@ def test_a_write_while_the_clock_is_back_keeps_the_expiry() -> None:
 
 def test_a_loaded_message_keeps_its_stored_expiry() -> None:
     """Loading keeps the stored expiry; the deadline is capped at max_age from now."""
-    record = {**_record("m"), "expires": 5000.0}
-    message = Message.from_stored(record, Clock(wall=1000.0, monotonic=10.0), 600)
+    message = Message.from_stored(
+        record("m", expires=5000.0), Clock(wall=1000.0, monotonic=10.0), 600
+    )
     assert message.deadline == 610.0
     assert message.to_stored(Clock(wall=1000.0, monotonic=10.0))["expires"] == 5000.0
 
@@ -176,7 +163,7 @@ async def test_draining_compacts_the_file(hass: HomeAssistant) -> None:
 
 async def test_a_torn_last_line_is_dropped_quietly(hass: HomeAssistant) -> None:
     """An append cut short by a crash was never acknowledged: no issue, file repaired."""
-    await _write(hass, json_bytes(_record("a")) + b'\n{"id": "half')
+    await _write(hass, json_bytes(record("a")) + b'\n{"id": "half')
     store = OutboxStore(hass, ENTRY)
     loaded = await store.async_load()
     assert [r["body"]["text"] for r in loaded.records] == ["a"]
@@ -187,9 +174,9 @@ async def test_a_torn_last_line_is_dropped_quietly(hass: HomeAssistant) -> None:
 
 async def test_invalid_lines_are_counted_and_dropped(hass: HomeAssistant) -> None:
     """Lines that are not records or removals are skipped, counted once, then gone."""
-    bad = _record("bad") | {"attempts": -1}
+    bad = record("bad", attempts=-1)
     removal = {"removed": ["id-b"]}
-    lines = [_record("a"), bad, _record("b"), removal, ["x"], {"removed": [1]}]
+    lines = [record("a"), bad, record("b"), removal, ["x"], {"removed": [1]}]
     data = b"".join(json_bytes(line) + b"\n" for line in lines) + b"\xff\n"
     await _write(hass, data)
     loaded = await OutboxStore(hass, ENTRY).async_load()
@@ -250,7 +237,7 @@ async def test_the_storage_file_of_older_versions_is_migrated(
 ) -> None:
     """Records move into the journal in order and the old file is removed."""
     key = f"{DOMAIN}.{ENTRY}.outbox"
-    records = [_record("a"), _record("b"), "junk"]
+    records = [record("a"), record("b"), "junk"]
     hass_storage[key] = {
         "version": 1,
         "minor_version": 1,
