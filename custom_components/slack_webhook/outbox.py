@@ -219,9 +219,7 @@ class OutboxStore:
         """
         if self._flush_timer is not None:
             self._flush_timer.cancel()
-            self._flush_timer = None
-        if lines := self._pending_lines():
-            self._enqueue(lines)
+        self._write_gathered()
         if self._writer is not None:
             await asyncio.shield(self._writer)
 
@@ -266,11 +264,11 @@ class OutboxStore:
         """Write the gathered changes within REMOVAL_SAVE_DELAY; not rescheduled while pending."""
         if self._flush_timer is None:
             self._flush_timer = self._hass.loop.call_later(
-                REMOVAL_SAVE_DELAY, self._flush_later
+                REMOVAL_SAVE_DELAY, self._write_gathered
             )
 
-    def _flush_later(self) -> None:
-        """Write the gathered changes, without waiting for the write."""
+    def _write_gathered(self) -> None:
+        """Start writing the gathered changes, without waiting for the write."""
         self._flush_timer = None
         if lines := self._pending_lines():
             self._enqueue(lines)
