@@ -5,7 +5,6 @@ from dataclasses import replace
 import json
 import logging
 from pathlib import Path
-import socket
 from typing import Any
 from unittest.mock import AsyncMock, patch
 
@@ -52,6 +51,7 @@ from pytest_homeassistant_custom_component.common import (
     get_schema_suggested_value,
 )
 
+from .ports import free_port
 from .proxy_server import (
     PORTAL_302,
     PROXY_PASSWORD,
@@ -920,13 +920,6 @@ async def test_new_url_with_a_stored_ambiguous_proxy(
     )
     assert result["errors"] == {"base": "ambiguous_proxy"}
     assert slack.received == []
-
-
-def free_port() -> int:
-    """Return a port on 127.0.0.1 where nothing listens."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.mark.usefixtures("mock_setup_entry")

@@ -1,7 +1,6 @@
 """Tests for ordered, paced and durable delivery (issue: delivery you can trust)."""
 
 import asyncio
-from collections.abc import Callable
 
 import pytest
 
@@ -32,6 +31,7 @@ from .conftest import NO_RETRIES, LoadEntry, MakeEntry, SetupEntry
 from .outbox_files import journal_path, stored, stored_texts
 from .pending_sensor import pending_state
 from .slack_server import SECRET, UNAVAILABLE, Answer, SlackServer
+from .waiting import until
 
 pytestmark = pytest.mark.usefixtures("fast_outbox")
 
@@ -39,13 +39,6 @@ pytestmark = pytest.mark.usefixtures("fast_outbox")
 async def _send(entry: MockConfigEntry, text: str) -> DeliveryResult:
     """Send one text message through the entry's delivery queue."""
     return await entry.runtime_data.delivery.async_send({"text": text})
-
-
-async def _until(condition: Callable[[], bool]) -> None:
-    """Wait until `condition` holds, for 10 seconds at most."""
-    async with asyncio.timeout(10):
-        while not condition():
-            await asyncio.sleep(0.01)
 
 
 async def test_burst_is_delivered_in_order_at_the_hook_rate(
@@ -82,7 +75,7 @@ async def test_outage_queues_then_recovers_in_order(
     assert slack.accepted == []
 
     slack.default = Answer()
-    await _until(lambda: entry.runtime_data.delivery.pending == 0)
+    await until(lambda: entry.runtime_data.delivery.pending == 0)
     assert [body["text"] for body in slack.accepted] == ["m0", "m1", "m2", "m3"]
     async with asyncio.timeout(10):  # removals are written after a short delay
         while await stored_texts(hass, entry.entry_id):
@@ -123,7 +116,7 @@ async def test_outbox_survives_a_restart(
         )
         entry2.add_to_hass(hass2)
         assert await hass2.config_entries.async_setup(entry2.entry_id)
-        await _until(lambda: entry2.runtime_data.delivery.pending == 0)
+        await until(lambda: entry2.runtime_data.delivery.pending == 0)
         await hass2.async_stop(force=True)
     assert [body["text"] for body in slack.accepted] == ["before restart"]
 
@@ -137,7 +130,7 @@ async def test_waiting_messages_are_kept_when_home_assistant_stops(
     entry = await setup_entry()
     slack.default = Answer(delay=2)
     pending = [hass.async_create_task(_send(entry, f"m{i}")) for i in range(2)]
-    await _until(lambda: len(slack.received) == 1)
+    await until(lambda: len(slack.received) == 1)
     await entry.runtime_data.delivery.async_stop()
     assert await asyncio.gather(*pending) == [QUEUED, QUEUED]
     hass.set_state(CoreState.stopping)
@@ -158,7 +151,7 @@ async def test_expired_messages_are_given_up_with_an_event(
     slack.default = UNAVAILABLE
     entry = await setup_entry(**NO_RETRIES, **{CONF_MAX_AGE: 1 / 3600})
     assert await _send(entry, "old") == QUEUED
-    await _until(lambda: entry.runtime_data.delivery.pending == 0)
+    await until(lambda: entry.runtime_data.delivery.pending == 0)
     await hass.async_block_till_done()
     assert slack.accepted == []
     assert len(events) == 1
@@ -182,7 +175,7 @@ async def test_full_outbox_refuses_with_a_repair_issue(
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
 
     slack.default = Answer()
-    await _until(lambda: entry.runtime_data.delivery.pending == 0)
+    await until(lambda: entry.runtime_data.delivery.pending == 0)
     assert [body["text"] for body in slack.accepted] == ["one", "two"]
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
 
@@ -262,7 +255,7 @@ async def test_stored_message_failing_permanently_fires_event(
     slack.default = Answer(status=400, body="invalid_payload")
     entry = await setup_entry(**NO_RETRIES)
     assert await _send(entry, "doomed") == QUEUED
-    await _until(lambda: entry.runtime_data.delivery.pending == 0)
+    await until(lambda: entry.runtime_data.delivery.pending == 0)
     await hass.async_block_till_done()
     assert [event.data["reason"] for event in events] == ["invalid_payload"]
     assert len(slack.received) == 2
@@ -279,7 +272,7 @@ async def test_revoked_hook_keeps_the_outbox_for_reauth(
     entry = await setup_entry(**NO_RETRIES)
     assert await _send(entry, "keep me") == QUEUED
     delivery = entry.runtime_data.delivery
-    await _until(lambda: delivery.statistics()["halted_for_reauth"])
+    await until(lambda: delivery.statistics()["halted_for_reauth"])
     assert await _send(entry, "and me") == QUEUED
     assert await stored_texts(hass, entry.entry_id) == ["keep me", "and me"]
     assert len(slack.received) == 2
@@ -287,7 +280,7 @@ async def test_revoked_hook_keeps_the_outbox_for_reauth(
     slack.default = Answer()
     hass.config_entries.async_update_entry(entry, data={**entry.data})
     assert await hass.config_entries.async_reload(entry.entry_id)
-    await _until(lambda: entry.runtime_data.delivery.pending == 0)
+    await until(lambda: entry.runtime_data.delivery.pending == 0)
     assert [body["text"] for body in slack.accepted] == ["keep me", "and me"]
 
 
@@ -315,7 +308,7 @@ async def test_unload_keeps_and_reload_delivers(
     assert entry.state is ConfigEntryState.NOT_LOADED
     slack.default = Answer()
     assert await hass.config_entries.async_setup(entry.entry_id)
-    await _until(lambda: entry.runtime_data.delivery.pending == 0)
+    await until(lambda: entry.runtime_data.delivery.pending == 0)
     assert [body["text"] for body in slack.accepted] == ["x"]
 
 
@@ -352,7 +345,7 @@ async def test_response_url_messages_expire_after_30_minutes(
     assert records[0]["response_url"] == response_url
 
     slack.default = Answer()
-    await _until(lambda: delivery.pending == 0)
+    await until(lambda: delivery.pending == 0)
     assert [r.path for r in slack.received if r.status == 200] == [
         "/actions/T0001/123/responseT0k3n",
         "/services/T0001/B0001/" + SECRET,

@@ -14,7 +14,7 @@ had at least as many timed-out attempts as extra copies.
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 import json
 import random
 from typing import Any
@@ -39,6 +39,7 @@ from .conftest import SetupEntry
 from .outbox_files import stored
 from .pending_sensor import pending_state
 from .slack_server import Answer, SlackServer
+from .waiting import until
 
 SEED = 20261007
 MESSAGES = 1000
@@ -127,13 +128,6 @@ def no_loop_debug(hass: HomeAssistant) -> Iterator[None]:
     hass.loop.set_debug(debug)
 
 
-async def _until(condition: Callable[[], bool], seconds: float) -> None:
-    """Wait until `condition` holds, failing after `seconds`."""
-    async with asyncio.timeout(seconds):
-        while not condition():
-            await asyncio.sleep(0.02)
-
-
 def _first_positions(processed: list[str]) -> list[str]:
     """Return each text once, where the hook first posted it."""
     return list(dict.fromkeys(processed))
@@ -154,7 +148,7 @@ async def test_thousand_messages_through_faults(
     texts = [f"message {i:04d}" for i in range(MESSAGES)]
 
     results = await asyncio.gather(*(delivery.async_send({"text": t}) for t in texts))
-    await _until(lambda: delivery.pending == 0 and hook.in_flight == 0, 45)
+    await until(lambda: delivery.pending == 0 and hook.in_flight == 0, 45)
     await hass.async_block_till_done()
 
     copies = Counter(hook.processed)

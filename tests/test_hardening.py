@@ -1,7 +1,7 @@
 """Delivery at the edges: long outages, hostile input, unloads, clock steps (issue 11)."""
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 import math
@@ -49,17 +49,11 @@ from .conftest import NO_RETRIES, LoadEntry, MakeEntry, SetupEntry
 from .outbox_files import record
 from .proxy_server import PORTAL_302, REFUSED_407, ProxyServer, html_answer
 from .slack_server import UNAVAILABLE, Answer, SlackServer
+from .waiting import until
 
 pytestmark = pytest.mark.usefixtures("fast_outbox")
 
 HOOK = "https://hooks.slack.com/services/T0001/B0001/s3cr3tT0k3nValue"
-
-
-async def _until(condition: Callable[[], bool], seconds: float = 10) -> None:
-    """Wait until `condition` holds, for `seconds` at most."""
-    async with asyncio.timeout(seconds):
-        while not condition():
-            await asyncio.sleep(0.01)
 
 
 def _old_record(text: str, **changes: Any) -> dict[str, Any]:
@@ -106,9 +100,9 @@ async def test_many_failed_rounds_keep_the_task_alive(
     _outbox(hass_storage, entry.entry_id, [_old_record("old", attempts=5_000)])
     slack.answer(UNAVAILABLE, UNAVAILABLE)
     await load_entry(entry)
-    await _until(lambda: len(slack.received) >= 3)
+    await until(lambda: len(slack.received) >= 3)
     result = await entry.runtime_data.delivery.async_send({"text": "new"})
-    await _until(lambda: [b["text"] for b in slack.accepted] == ["old", "new"])
+    await until(lambda: [b["text"] for b in slack.accepted] == ["old", "new"])
     assert result.delivered or result == QUEUED
 
 
@@ -214,7 +208,7 @@ async def test_unload_during_an_outbox_write_answers_the_caller(
         caller = asyncio.ensure_future(
             entry.runtime_data.delivery.async_send({"text": "a"})
         )
-        await _until(writing.is_set)
+        await until(writing.is_set)
         assert await hass.config_entries.async_unload(entry.entry_id)
         async with asyncio.timeout(5):
             assert await caller == QUEUED
@@ -258,7 +252,7 @@ async def test_a_waiting_caller_is_answered_queued_at_its_deadline(
     async with asyncio.timeout(10):
         second = await delivery.async_send({"text": "2"})
     assert second == QUEUED
-    await _until(lambda: [b["text"] for b in slack.accepted] == ["1", "2"])
+    await until(lambda: [b["text"] for b in slack.accepted] == ["1", "2"])
 
 
 # Finding 5: scheduling runs on the monotonic clock.
@@ -272,7 +266,7 @@ async def test_a_wall_clock_step_back_does_not_delay_a_due_retry(
     slack.answer(UNAVAILABLE)
     assert await entry.runtime_data.delivery.async_send({"text": "a"}) == QUEUED
     with _wall_clock_step(-3600):
-        await _until(lambda: [b["text"] for b in slack.accepted] == ["a"])
+        await until(lambda: [b["text"] for b in slack.accepted] == ["a"])
 
 
 async def test_a_wall_clock_step_forward_does_not_expire_new_messages(
@@ -284,7 +278,7 @@ async def test_a_wall_clock_step_forward_does_not_expire_new_messages(
     slack.answer(UNAVAILABLE, UNAVAILABLE, UNAVAILABLE)
     assert await entry.runtime_data.delivery.async_send({"text": "a"}) == QUEUED
     with _wall_clock_step(48 * 3600):
-        await _until(lambda: [b["text"] for b in slack.accepted] == ["a"])
+        await until(lambda: [b["text"] for b in slack.accepted] == ["a"])
     assert events == []
 
 
@@ -308,7 +302,7 @@ async def test_expiry_survives_a_restart_bounded_by_max_age(
     )
     events = async_capture_events(hass, EVENT_DELIVERY_FAILED)
     await load_entry(entry)
-    await _until(lambda: [b["text"] for b in slack.accepted] == ["far"])
+    await until(lambda: [b["text"] for b in slack.accepted] == ["far"])
     assert [e.data["reason"] for e in events] == ["expired"]
     stored = entry.runtime_data.delivery.statistics()
     assert stored["expired"] == 1
@@ -345,7 +339,7 @@ async def test_a_queued_response_url_auth_answer_does_not_halt(
     url = slack.origin + "/actions/T1/1/tok"
     assert await delivery.async_send({"text": "r"}, response_url=url) == QUEUED
     assert await delivery.async_send({"text": "hook"}) == QUEUED
-    await _until(lambda: [b["text"] for b in slack.accepted] == ["hook"])
+    await until(lambda: [b["text"] for b in slack.accepted] == ["hook"])
     assert [e.data["reason"] for e in events] == ["invalid_token"]
     assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
 
@@ -391,7 +385,7 @@ async def test_invalid_outbox_records_are_skipped_and_reported(
     )
     await load_entry(entry)
     assert entry.state is ConfigEntryState.LOADED
-    await _until(lambda: entry.runtime_data.delivery.pending == 0)
+    await until(lambda: entry.runtime_data.delivery.pending == 0)
     assert [b["text"] for b in slack.accepted] == ["a", "b"]
     issue = ir.async_get(hass).async_get_issue(
         DOMAIN, f"outbox_invalid_{entry.entry_id}"
@@ -519,13 +513,13 @@ async def test_a_broken_path_keeps_every_message_and_raises_a_repair(
     events = async_capture_events(hass, EVENT_DELIVERY_FAILED)
     results = [await delivery.async_send({"text": f"m{i}"}) for i in range(3)]
     assert results == [QUEUED] * 3
-    await _until(lambda: sum(p.forwarded is False for p in proxy.seen) >= 3)
+    await until(lambda: sum(p.forwarded is False for p in proxy.seen) >= 3)
     issue_id = f"path_fault_{entry.entry_id}"
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
     assert delivery.pending == 3
     assert events == []
     proxy.intercept = None
-    await _until(lambda: delivery.pending == 0)
+    await until(lambda: delivery.pending == 0)
     assert [b["text"] for b in slack.accepted] == ["m0", "m1", "m2"]
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
     assert events == []
@@ -539,7 +533,7 @@ async def test_a_closed_session_keeps_the_message(
     delivery = entry.runtime_data.delivery
     with patch.object(ClientSession, "closed", True):
         assert await delivery.async_send({"text": "a"}) == QUEUED
-    await _until(lambda: delivery.pending == 0)
+    await until(lambda: delivery.pending == 0)
     assert [b["text"] for b in slack.accepted] == ["a"]
 
 
@@ -551,7 +545,7 @@ async def test_a_timeout_after_sending_counts_as_a_possible_duplicate(
     delivery = entry.runtime_data.delivery
     slack.answer(Answer(delay=0.5))
     assert await delivery.async_send({"text": "slow"}) == QUEUED
-    await _until(lambda: delivery.pending == 0)
+    await until(lambda: delivery.pending == 0)
     assert [b["text"] for b in slack.bodies] == ["slow", "slow"]
     assert delivery.statistics()["possible_duplicates"] == 1
 
@@ -616,7 +610,7 @@ async def test_a_reload_keeps_deadlines_whatever_the_wall_clock_did(
     slack.default = Answer()
     with _wall_clock_step(2 * 3600):
         assert await hass.config_entries.async_setup(entry.entry_id)
-        await _until(lambda: [b["text"] for b in slack.accepted] == ["a"])
+        await until(lambda: [b["text"] for b in slack.accepted] == ["a"])
     assert events == []
 
 
@@ -628,11 +622,11 @@ async def test_a_send_cut_off_by_a_reload_counts_as_a_possible_duplicate(
     delivery = entry.runtime_data.delivery
     slack.answer(Answer(delay=1))
     caller = asyncio.ensure_future(delivery.async_send({"text": "a"}))
-    await _until(lambda: len(slack.received) == 1)
+    await until(lambda: len(slack.received) == 1)
     assert await hass.config_entries.async_reload(entry.entry_id)
     assert await caller == QUEUED
     assert delivery.statistics()["possible_duplicates"] == 1
-    await _until(lambda: entry.runtime_data.delivery.pending == 0)
+    await until(lambda: entry.runtime_data.delivery.pending == 0)
     assert [b["text"] for b in slack.bodies] == ["a", "a"]
 
 

@@ -19,7 +19,6 @@ from pathlib import Path
 import random
 import shutil
 import signal
-import socket
 import time
 
 from aiohttp import ClientError, ClientSession, web
@@ -27,6 +26,8 @@ import pytest
 
 from custom_components.slack_webhook.outbox import REMOVAL_SAVE_DELAY
 from scripts.ha_config import slack_webhook_entry, write_entries, write_http
+
+from .ports import free_port
 
 ROUNDS = 4
 RATE = 100
@@ -100,14 +101,6 @@ class Hook:
     async def _ack(self, request: web.Request) -> web.Response:
         self.acked.add(await request.text())
         return web.Response(text="ok")
-
-
-def _free_port() -> int:
-    """Return a loopback port that is free now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _config_dir(path: Path, ha_port: int, hook_port: int) -> None:
@@ -189,7 +182,7 @@ async def test_sigkill_loses_no_acknowledged_message(
     hook = Hook()
     runner = web.AppRunner(hook.app(), access_log=None)
     await runner.setup()
-    hook_port, ha_port = _free_port(), _free_port()
+    hook_port, ha_port = free_port(), free_port()
     await web.TCPSite(runner, "127.0.0.1", hook_port).start()
     config = tmp_path / "config"
     _config_dir(config, ha_port, hook_port)

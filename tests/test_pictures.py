@@ -46,6 +46,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from .conftest import NO_RETRIES, SetupEntry
 from .slack_server import UNAVAILABLE, Answer, SlackServer
+from .waiting import until
 
 pytestmark = pytest.mark.usefixtures("fast_outbox")
 
@@ -186,13 +187,6 @@ def folder(hass: HomeAssistant) -> Path:
 async def fetch(client: TestClient, url: str, method: str = "GET") -> Any:
     """Fetch a picture URL from Home Assistant's HTTP server."""
     return await client.request(method, URL(url).path)
-
-
-async def _until(condition: Callable[[], bool]) -> None:
-    """Wait until `condition` holds, for 10 seconds at most."""
-    async with asyncio.timeout(10):
-        while not condition():
-            await asyncio.sleep(0.01)
 
 
 @pytest.mark.usefixtures("camera")
@@ -361,7 +355,7 @@ async def test_queued_message_keeps_its_picture(
     assert (await fetch(client, url)).status == 200
 
     slack.default = Answer()
-    await _until(lambda: entry.runtime_data.delivery.pending == 0)
+    await until(lambda: entry.runtime_data.delivery.pending == 0)
     assert picture_url(slack.accepted[0]) == url
     assert hass.data[IMAGES].statistics(entry.entry_id) == {
         "count": 1,
@@ -448,7 +442,7 @@ async def test_picture_survives_a_restart_while_queued(
         )
         entry2.add_to_hass(hass2)
         assert await hass2.config_entries.async_setup(entry2.entry_id)
-        await _until(lambda: entry2.runtime_data.delivery.pending == 0)
+        await until(lambda: entry2.runtime_data.delivery.pending == 0)
         assert picture_url(slack.accepted[0]) == url
         served = await hass2.data[IMAGES].async_read(image_id(url))
         assert served == ("image/jpeg", JPEG)

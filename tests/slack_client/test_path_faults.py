@@ -8,7 +8,6 @@ Slack's own refusals, which carry a bare error code, stay the hook's answers.
 
 from collections.abc import AsyncIterator
 import logging
-import socket
 import ssl
 from urllib.parse import quote
 
@@ -28,6 +27,7 @@ from custom_components.slack_webhook.slack_client import (
     WebhookTLSError,
 )
 from custom_components.slack_webhook.slack_client.client import _LOGGER
+from tests.ports import free_port
 from tests.proxy_server import (
     PORTAL_302,
     PROXY_PASSWORD,
@@ -59,13 +59,6 @@ INTERCEPTS = [
         )
     ),
 ]
-
-
-def free_port() -> int:
-    """Return a port on 127.0.0.1 where nothing listens."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def proxy_with_credentials(host: str, port: int) -> str:
