@@ -2,8 +2,12 @@
 
 import asyncio
 from collections.abc import Callable
+import contextlib
 from datetime import timedelta
+import errno
+import os
 from pathlib import Path
+import threading
 from typing import Any
 from unittest.mock import patch
 
@@ -12,7 +16,7 @@ import probatio
 import pytest
 from yarl import URL
 
-from custom_components.slack_webhook import images as images_module
+from custom_components.slack_webhook import image_source, images as images_module
 from custom_components.slack_webhook.const import (
     CONF_IMAGE_RETENTION,
     DOMAIN,
@@ -274,15 +278,18 @@ async def test_file_inside_the_allowlist(
     client: TestClient,
     tmp_path: Path,
 ) -> None:
-    """A file in an allowed folder, also through a symlink that stays inside, is sent."""
+    """A file in an allowed folder, also through symlinks that stay inside, is sent."""
     allowed = tmp_path / "snapshots"
     allowed.mkdir()
     (allowed / "door.jpg").write_bytes(JPEG)
     (allowed / "latest.jpg").symlink_to(allowed / "door.jpg")
+    (allowed / "today").symlink_to(allowed)
     hass.config.allowlist_external_dirs = {str(allowed)}
     await setup_entry()
     await send(
-        hass, blocks=[{"type": "divider"}], image_file=str(allowed / "latest.jpg")
+        hass,
+        blocks=[{"type": "divider"}],
+        image_file=str(allowed / "today" / "latest.jpg"),
     )
     [body] = slack.bodies
     assert body["blocks"][0] == {"type": "divider"}
@@ -498,6 +505,7 @@ async def test_total_bound_evicts_the_oldest_released(
         ),
         (lambda tmp: "/etc/passwd", "image_file_not_allowed"),
         (lambda tmp: str(tmp / "allowed" / "missing.jpg"), "image_file_unreadable"),
+        (lambda tmp: str(tmp / "allowed" / "sub"), "image_file_not_regular"),
         (lambda tmp: str(tmp / "allowed" / "notes.txt"), "image_not_a_picture"),
         (lambda tmp: str(tmp / "allowed" / "huge.jpg"), "image_too_large"),
     ],
@@ -809,3 +817,242 @@ async def test_a_picture_that_cannot_be_written_is_refused(
     assert err.value.translation_key == "image_storage_failed"
     assert slack.received == []
     assert hass.data[IMAGES].statistics(entry.entry_id)["count"] == 0
+
+
+HANG_GUARD = 30
+"""Seconds after which a file read stuck in the executor fails the test instead of hanging it."""
+
+
+class HookedOs:
+    """A module's `os`, with some of its functions replaced by the test."""
+
+    def __init__(self, **replaced: Callable[..., Any]) -> None:
+        """Use `replaced` instead of the os functions of those names."""
+        self._replaced = replaced
+
+    def __getattr__(self, name: str) -> Any:
+        """Return the replaced function, or os's own."""
+        return self._replaced.get(name) or getattr(os, name)
+
+
+def swap_before_open(swap: Callable[[], None], name: str = "") -> HookedOs:
+    """Return an `os` that runs `swap` once, just before opening a path ending in `name`."""
+    pending = [swap]
+
+    def hooked_open(path: Any, *args: Any, **kwargs: Any) -> int:
+        if pending and str(path).endswith(name):
+            pending.pop()()
+        return os.open(path, *args, **kwargs)
+
+    return HookedOs(open=hooked_open)
+
+
+def release(pipe: Path) -> None:
+    """Unblock a thread stuck opening the pipe for reading; no reader is fine."""
+    with contextlib.suppress(OSError):  # ENXIO: nobody reads it
+        os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+
+
+async def refusal(
+    hass: HomeAssistant, path: Path, pipe: Path
+) -> ServiceValidationError:
+    """Return the error of sending the file; a read stuck on the pipe fails the test."""
+    try:
+        async with asyncio.timeout(HANG_GUARD):
+            with pytest.raises(ServiceValidationError) as err:
+                await send(hass, text="x", image_file=str(path))
+    finally:
+        release(pipe)
+    return err.value
+
+
+@pytest.fixture
+def allowed(hass: HomeAssistant, tmp_path: Path) -> Path:
+    """Return an allowlisted folder with a picture in a subfolder, and one outside."""
+    folder = tmp_path / "allowed"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "door.jpg").write_bytes(JPEG)
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "door.jpg").write_bytes(PNG)
+    hass.config.allowlist_external_dirs = {str(folder)}
+    return folder
+
+
+@pytest.mark.usefixtures("camera")
+async def test_a_pipe_is_refused_at_once(
+    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry, allowed: Path
+) -> None:
+    """A FIFO without a writer is refused as not a regular file; no thread waits on it."""
+    pipe = allowed / "sub" / "pipe.jpg"
+    os.mkfifo(pipe)
+    await setup_entry()
+    err = await refusal(hass, pipe, pipe)
+    assert err.translation_key == "image_file_not_regular"
+    assert str(pipe) in str(err)
+    assert slack.received == []
+
+
+@pytest.mark.usefixtures("camera")
+async def test_a_file_swapped_for_a_pipe_before_the_open_is_refused(
+    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry, allowed: Path
+) -> None:
+    """What was opened decides: a pipe put in a checked file's place is refused."""
+    door = allowed / "sub" / "door.jpg"
+
+    def swap() -> None:
+        door.unlink()
+        os.mkfifo(door)
+
+    await setup_entry()
+    with patch.object(image_source, "os", swap_before_open(swap, door.name)):
+        err = await refusal(hass, door, door)
+    assert err.translation_key == "image_file_not_regular"
+    assert slack.received == []
+
+
+@pytest.mark.usefixtures("camera")
+async def test_a_folder_swapped_for_a_link_after_the_check_is_refused(
+    hass: HomeAssistant,
+    slack: SlackServer,
+    setup_entry: SetupEntry,
+    allowed: Path,
+    tmp_path: Path,
+) -> None:
+    """A folder replaced by a link to outside once the path was checked is not followed."""
+    sub = allowed / "sub"
+
+    def swap() -> None:
+        sub.rename(tmp_path / "moved")
+        sub.symlink_to(tmp_path / "outside")
+
+    await setup_entry()
+    with (
+        patch.object(image_source, "os", swap_before_open(swap)),
+        pytest.raises(ServiceValidationError) as err,
+    ):
+        await send(hass, text="x", image_file=str(sub / "door.jpg"))
+    assert err.value.translation_key == "image_file_unreadable"
+    assert slack.received == []
+
+
+def stored_bytes(path: Path) -> int:
+    """Return the bytes of the files in a folder; files removed meanwhile count nothing."""
+    total = 0
+    for file in path.iterdir():
+        with contextlib.suppress(FileNotFoundError):
+            total += file.stat().st_size
+    return total
+
+
+async def test_total_bound_holds_under_concurrent_adds(
+    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
+) -> None:
+    """Many adds at once never store more than the bound, in the index or on disk."""
+    entry = await setup_entry()
+    store = hass.data[IMAGES]
+    bound = 100
+    with patch.object(images_module, "MAX_TOTAL_BYTES", bound):
+        for _ in range(2):  # released pictures the adds may remove to make room
+            image = await store.async_add(entry.entry_id, "image/png", PNG[:30], 60)
+            await store.async_finish_action(image, sent=True)
+        adding = asyncio.gather(
+            *(
+                store.async_add(entry.entry_id, "image/png", PNG[:40], 60)
+                for _ in range(12)
+            ),
+            return_exceptions=True,
+        )
+        peak = 0
+        while not adding.done():
+            indexed = store.statistics(entry.entry_id)["bytes"]
+            peak = max(peak, indexed, stored_bytes(folder(hass)))
+            await asyncio.sleep(0)
+        results = await adding
+    added = [result for result in results if isinstance(result, str)]
+    refused = [result for result in results if not isinstance(result, str)]
+    assert added
+    assert all(
+        isinstance(err, ServiceValidationError)
+        and err.translation_key == "image_storage_full"
+        for err in refused
+    )
+    assert max(peak, store.statistics(entry.entry_id)["bytes"]) <= bound
+    assert stored_bytes(folder(hass)) == store.statistics(entry.entry_id)["bytes"]
+    for image in added:
+        await store.async_finish_action(image, sent=True)
+
+
+def failing_writes(fault: str) -> HookedOs:
+    """Return an `os` whose picture writes fail: no space, a short write then no space, or EIO on fsync."""
+    writes: list[int] = []
+
+    def write(fd: int, data: bytes) -> int:
+        writes.append(fd)
+        if fault == "short" and len(writes) == 1:
+            return os.write(fd, data[: len(data) // 2])
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def fsync(fd: int) -> None:
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    return HookedOs(**({"fsync": fsync} if fault == "fsync" else {"write": write}))
+
+
+@pytest.mark.usefixtures("camera")
+@pytest.mark.parametrize(
+    ("fault", "error"),
+    [
+        ("space", "No space left"),
+        ("short", "No space left"),
+        ("fsync", "Input/output error"),
+    ],
+)
+async def test_a_failed_write_leaves_nothing_behind(
+    hass: HomeAssistant,
+    slack: SlackServer,
+    setup_entry: SetupEntry,
+    fault: str,
+    error: str,
+) -> None:
+    """A write that fails halfway removes its file and frees its room at once."""
+    entry = await setup_entry()
+    with patch.object(images_module, "MAX_TOTAL_BYTES", len(JPEG)):
+        with (
+            patch.object(images_module, "os", failing_writes(fault)),
+            pytest.raises(ServiceValidationError) as err,
+        ):
+            await send(hass, camera=CAMERA)
+        assert err.value.translation_key == "image_storage_failed"
+        assert error in str(err.value)
+        assert not any(folder(hass).iterdir())
+        assert hass.data[IMAGES].statistics(entry.entry_id)["count"] == 0
+        assert slack.received == []
+        await send(hass, camera=CAMERA)
+    assert [path.stat().st_size for path in folder(hass).iterdir()] == [len(JPEG)]
+
+
+@pytest.mark.usefixtures("camera")
+async def test_an_action_cancelled_while_writing_leaves_nothing_behind(
+    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
+) -> None:
+    """An action cancelled while its picture is written deletes the file and frees its room."""
+    await setup_entry()
+    opened, proceed = threading.Event(), threading.Event()
+
+    def open_and_wait(*args: Any, **kwargs: Any) -> int:
+        fd = os.open(*args, **kwargs)
+        opened.set()
+        proceed.wait(HANG_GUARD)
+        return fd
+
+    with patch.object(images_module, "MAX_TOTAL_BYTES", len(JPEG)):
+        with patch.object(images_module, "os", HookedOs(open=open_and_wait)):
+            action = hass.async_create_task(send(hass, camera=CAMERA))
+            await until(opened.is_set)
+            action.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await action
+            proceed.set()
+            await until(lambda: not any(folder(hass).iterdir()))
+        await send(hass, camera=CAMERA)
+    assert len(slack.received) == 1

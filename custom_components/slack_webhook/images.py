@@ -8,8 +8,15 @@ also after a restart), so no bookkeeping can drift from them. Once no
 pending message shows it, it is *released*: kept for its entry's retention,
 then removed. The total is bounded; the oldest released pictures make room
 first. Ids never reach logs or diagnostics.
+
+The bound counts every byte that may be on disk: a picture's size is counted
+before its file is written and until its file is deleted, and making room
+takes turns with removals, so concurrent actions cannot pass it together.
+A file is complete and flushed to the disk before the index names it; one
+that fails halfway is deleted at once.
 """
 
+import asyncio
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import timedelta
@@ -124,6 +131,10 @@ class ImageStore:
         self._sources: dict[str, PendingBodies] = {}
         self._in_flight: set[str] = set()
         """Pictures stored for an action that has not finished yet."""
+        self._bytes = 0
+        """Bytes counted against the bound: indexed, being written or being deleted."""
+        self._removing = asyncio.Lock()
+        """Held while pictures are removed, so making room sees every removal done."""
         self._unsub_timer: CALLBACK_TYPE | None = None
 
     async def async_load(self) -> None:
@@ -146,6 +157,7 @@ class ImageStore:
         present = await self._hass.async_add_executor_job(self._reconcile_files)
         for image_id in set(self._images) - present:
             del self._images[image_id]
+        self._bytes = sum(image.size for image in self._images.values())
         self._schedule_save()
 
     def _reconcile_files(self) -> set[str]:
@@ -168,13 +180,18 @@ class ImageStore:
         It counts as shown by a pending message until async_finish_action.
         """
         size = len(content)
-        await self._async_make_room(size)
+        await self._async_reserve(size)
         image_id = secrets.token_hex(16)
+        write = self._hass.async_add_executor_job(self._write, image_id, content)
         try:
-            await self._hass.async_add_executor_job(self._write, image_id, content)
+            await asyncio.shield(write)
         except OSError as err:
+            self._bytes -= size
             LOGGER.error("A picture cannot be stored: %s", err.strerror)
             raise invalid("image_storage_failed", error=err.strerror or "") from None
+        except asyncio.CancelledError:
+            write.add_done_callback(lambda _: self._discard(image_id, size))
+            raise
         self._images[image_id] = StoredImage(
             entry_id, content_type, size, time.time(), keep
         )
@@ -183,12 +200,20 @@ class ImageStore:
         return image_id
 
     def _write(self, image_id: str, content: bytes) -> None:
-        """Write a picture's file, readable by this user only."""
+        """Write a picture's file, readable by this user only; delete it if that fails."""
         self._folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         path = self._folder / image_id
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as file:
-            file.write(content)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+        try:
+            _write_all(fd, content)
+        except OSError:
+            self._unlink([image_id])
+            raise
+
+    @callback
+    def _discard(self, image_id: str, size: int) -> None:
+        """Delete the file of a write whose action was cancelled, then uncount it."""
+        self._hass.async_create_task(self._async_remove_files([(image_id, size)]))
 
     async def async_finish_action(self, image_id: str, *, sent: bool) -> None:
         """End an action's hold on its picture; remove the picture if nothing was sent."""
@@ -282,12 +307,23 @@ class ImageStore:
             "bytes": sum(image.size for image in images),
         }
 
-    async def _async_make_room(self, size: int) -> None:
-        """Remove the oldest released pictures until `size` more bytes fit, or refuse."""
-        bound = MAX_TOTAL_BYTES
-        total = sum(image.size for image in self._images.values())
-        if total + size <= bound:
+    async def _async_reserve(self, size: int) -> None:
+        """Count `size` more bytes, removing the oldest released pictures if needed.
+
+        When they fit, they are counted at once, before anything is awaited.
+        """
+        if self._bytes + size <= MAX_TOTAL_BYTES:
+            self._bytes += size
             return
+        async with self._removing:
+            while self._bytes + size > MAX_TOTAL_BYTES:
+                await self._async_remove(self._oldest_released(size))
+            self._bytes += size
+
+    def _oldest_released(self, size: int) -> list[str]:
+        """Return the oldest released pictures whose removal makes `size` bytes fit, or refuse."""
+        bound = MAX_TOTAL_BYTES
+        total = self._bytes
         evict: list[str] = []
         released = sorted(
             (image.created, image_id)
@@ -295,22 +331,38 @@ class ImageStore:
             if image.released is not None
         )
         for _created, image_id in released:
-            evict.append(image_id)
-            total -= self._images[image_id].size
             if total + size <= bound:
                 break
+            evict.append(image_id)
+            total -= self._images[image_id].size
         if total + size > bound:
             raise invalid("image_storage_full", max=str(bound))
-        await self._async_delete(evict)
+        return evict
 
     async def _async_delete(self, image_ids: list[str]) -> None:
-        """Remove pictures from the index, then their files."""
-        if not image_ids:
-            return
-        for image_id in image_ids:
-            self._images.pop(image_id, None)
+        """Remove pictures, in turn with other removals."""
+        async with self._removing:
+            await self._async_remove(image_ids)
+
+    async def _async_remove(self, image_ids: list[str]) -> None:
+        """Remove pictures from the index, then their files, even if the caller is cancelled."""
+        removed = [
+            (image_id, image.size)
+            for image_id in image_ids
+            if (image := self._images.pop(image_id, None)) is not None
+        ]
+        if removed:
+            await asyncio.shield(
+                self._hass.async_create_task(self._async_remove_files(removed))
+            )
+
+    async def _async_remove_files(self, removed: list[tuple[str, int]]) -> None:
+        """Save the index without these pictures, delete their files, uncount them."""
         await self._store.async_save(self._data())
-        await self._hass.async_add_executor_job(self._unlink, image_ids)
+        await self._hass.async_add_executor_job(
+            self._unlink, [image_id for image_id, _size in removed]
+        )
+        self._bytes -= sum(size for _image_id, size in removed)
 
     def _unlink(self, image_ids: list[str]) -> None:
         """Delete picture files; a file already gone is fine."""
@@ -331,3 +383,14 @@ class ImageStore:
                 image_id: asdict(image) for image_id, image in self._images.items()
             }
         }
+
+
+def _write_all(fd: int, content: bytes) -> None:
+    """Write every byte to a file, flush it to the disk and close it."""
+    try:
+        view = memoryview(content)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
