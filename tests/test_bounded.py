@@ -9,7 +9,7 @@ from custom_components.slack_webhook.bounded import (
     MAX_STATE_ATTRS_BYTES,
     bounded,
 )
-from custom_components.slack_webhook.event import ATTRIBUTES_BYTES
+from custom_components.slack_webhook.event import ATTRIBUTES, ATTRIBUTES_BYTES
 from custom_components.slack_webhook.interaction import (
     MAX_RESPONSE_URL,
     interaction,
@@ -18,7 +18,7 @@ from custom_components.slack_webhook.interaction import (
 from homeassistant.components.recorder import db_schema
 from homeassistant.helpers.json import json_bytes
 
-from .slack_requests import RESPONSE_URL, block_actions, button, form
+from .slack_requests import RESPONSE_URL, block_actions, button, form, slash_command
 
 LONGEST_URL = RESPONSE_URL + '"' * (MAX_RESPONSE_URL - len(RESPONSE_URL))
 """The longest response_url kept, with the character whose JSON is longest."""
@@ -39,6 +39,14 @@ def test_fitting_data_unchanged() -> None:
     """Data that fits is returned as it is."""
     data = parse(form(block_actions(button())))
     assert bounded(data, MAX_EVENT_DATA_BYTES) == data
+
+
+def test_ordinary_text_not_cut() -> None:
+    """A slash command's text of 5,000 ASCII characters is cut in neither."""
+    data = {"entry_id": "01J" + "0" * 23, **parse(slash_command("/say", "x" * 5000))}
+    attributes = {key: data[key] for key in ATTRIBUTES}
+    assert bounded(data, MAX_EVENT_DATA_BYTES) == data
+    assert bounded(attributes, ATTRIBUTES_BYTES) == attributes
 
 
 def test_string_cut_with_a_mark() -> None:
