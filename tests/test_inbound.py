@@ -22,13 +22,22 @@ from custom_components.slack_webhook.const import (
 )
 from custom_components.slack_webhook.inbound import FAILURES_FOR_ISSUE, MAX_BODY
 from homeassistant.components import webhook
+from homeassistant.components.recorder import Recorder
+from homeassistant.components.recorder.db_schema import (
+    MAX_EVENT_DATA_BYTES,
+    MAX_STATE_ATTRS_BYTES,
+)
 from homeassistant.const import STATE_UNKNOWN
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from homeassistant.helpers.json import json_bytes
 from homeassistant.util.aiohttp import MockRequest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
+)
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_recording_done,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
@@ -49,8 +58,16 @@ from .slack_requests import (
 EVENT_ENTITY = "event.alerts_slack_interaction"
 PATH = f"/api/webhook/{WEBHOOK_ID}"
 ISSUE_ID = "verification_fails_{entry_id}"
+CUT = "… [cut: "
+"""How the mark of a cut string or list begins."""
+NOT_UNDERSTOOD = "A verified request from Slack to Alerts is not understood: {}"
 
 type Post = Callable[..., Awaitable[ClientResponse]]
+
+
+@pytest.fixture
+def mock_recorder_before_hass(recorder_db_url: str) -> None:
+    """Prepare the recorder's database before hass, for the tests that record."""
 
 
 @pytest.fixture
@@ -374,9 +391,8 @@ async def test_malformed_logged_once_at_warning(
     await hass.async_block_till_done()
 
     warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
-    expected = "A verified request from Slack to Alerts is not understood: {}"
     assert [r.getMessage() for r in warnings] == [
-        expected.format("the payload field is not JSON")
+        NOT_UNDERSTOOD.format("the payload field is not JSON")
     ]
     assert [(e.data["event_type"], e.data["type"]) for e in fired] == [("other", None)]
 
@@ -443,3 +459,135 @@ async def test_not_interactive(
         )
         if entity.domain == "event"
     ]
+
+
+def nested(depth: int) -> list[Any]:
+    """Return empty lists nested depth levels deep."""
+    value: list[Any] = []
+    for _ in range(depth - 1):
+        value = [value]
+    return value
+
+
+async def test_nested_deeper_than_the_encoder(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    post: Post,
+    fired: list[Event],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A payload deeper than Home Assistant's JSON encoder goes is `other`, left out."""
+    body = form({"type": "view_submission", "view": nested(300)})
+    await assert_answer(await post(body), 200)
+    await hass.async_block_till_done()
+    await async_wait_recording_done(hass)
+
+    [warning] = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert warning.name == "custom_components.slack_webhook"
+    assert warning.getMessage() == (
+        NOT_UNDERSTOOD.format(
+            "the payload cannot be encoded as JSON (nested too deep,"
+            " a lone surrogate or an integer beyond 64 bits)"
+        )
+    )
+    [event] = fired
+    assert (event.data["event_type"], event.data["type"]) == ("other", None)
+    assert event.data["payload"] is None
+    json_bytes(event.data)
+    json_bytes(attributes(hass))
+
+
+CHECKBOXES = {
+    "type": "checkboxes",
+    "action_id": "rooms",
+    "block_id": "b",
+    "selected_options": [option(f"Room {i}", f"room_{i}") for i in range(3000)],
+}
+VIEW = {
+    "type": "view_submission",
+    "response_url": RESPONSE_URL,
+    "view": {
+        "id": "V1",
+        "state": {
+            "values": {
+                f"block_{i}": {"input": {"type": "plain_text_input", "value": "y" * 40}}
+                for i in range(3000)
+            }
+        },
+    },
+}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        slash_command("/say", "x" * 300_000),
+        form(block_actions(*[button(f"a{i}", "v" * 100) for i in range(500)])),
+        form(block_actions(CHECKBOXES)),
+        form(VIEW),
+        form(block_actions(button(value="\u2603" * 100_000))),
+    ],
+    ids=["long_text", "many_actions", "many_values", "large_payload", "non_ascii"],
+)
+async def test_recorded_within_the_limits(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    post: Post,
+    fired: list[Event],
+    caplog: pytest.LogCaptureFixture,
+    body: bytes,
+) -> None:
+    """Huge signed requests: the recorder keeps the event and the state, cut to fit."""
+    await assert_answer(await post(body), 200)
+    await hass.async_block_till_done()
+    await async_wait_recording_done(hass)
+
+    [event] = fired
+    data, shown = json_bytes(event.data), json_bytes(attributes(hass))
+    assert len(data) <= MAX_EVENT_DATA_BYTES
+    assert len(shown) <= MAX_STATE_ATTRS_BYTES
+    assert CUT.encode() in data
+    assert event.data["response_url"].startswith("https://hooks.slack.com/")
+    assert attributes(hass)["response_url"] == event.data["response_url"]
+    assert not [
+        record
+        for record in caplog.records
+        if record.levelno >= logging.WARNING and record.name != "asyncio"
+    ]
+
+
+@pytest.mark.usefixtures("entry")
+async def test_long_text_cut_with_a_mark(
+    hass: HomeAssistant, post: Post, fired: list[Event]
+) -> None:
+    """A long slash command's text ends with the mark of how much was cut."""
+    await assert_answer(await post(slash_command("/say", "x" * 300_000)), 200)
+    await hass.async_block_till_done()
+
+    [event] = fired
+    text = event.data["text"]
+    kept = text.index(CUT)
+    assert text == "x" * kept + f"… [cut: {300_000 - kept} characters]"
+    assert event.data["command"] == "/say"
+    value = attributes(hass)["value"]
+    assert value.startswith("xxx")
+    assert value.endswith(" characters]")
+    assert attributes(hass)["values"] == [value]
+
+
+@pytest.mark.usefixtures("entry")
+async def test_long_lists_cut_with_a_mark(
+    hass: HomeAssistant, post: Post, fired: list[Event]
+) -> None:
+    """A long list keeps its first items and one more, the mark of how many were cut."""
+    await assert_answer(await post(form(block_actions(CHECKBOXES))), 200)
+    await hass.async_block_till_done()
+
+    [event] = fired
+    *values, mark = attributes(hass)["values"]
+    assert values == [f"room_{i}" for i in range(len(values))]
+    assert mark == f"… [cut: {3000 - len(values)} items]"
+    assert event.data["selected_options"][-1].startswith(CUT)
+    assert event.data["selected_options"][0] == {"text": "Room 0", "value": "room_0"}

@@ -1,17 +1,19 @@
 """Tests for the normalisation of Slack's requests into event data (interaction.py)."""
 
-import json
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from hypothesis import given, strategies as st
 import pytest
 
 from custom_components.slack_webhook.interaction import (
+    MAX_RESPONSE_URL,
     MalformedRequestError,
     interaction,
     parse,
 )
+from homeassistant.helpers.json import json_bytes
 
 from .slack_requests import (
     CHANNEL,
@@ -32,6 +34,12 @@ KEYS = set(interaction("other", None))
 ALICE = {"id": USER["id"], "name": "alice"}
 OPS = {"id": CHANNEL["id"], "name": CHANNEL["name"]}
 ACME = {"id": TEAM["id"], "domain": TEAM["domain"]}
+NOT_ENCODABLE = "cannot be encoded as JSON"
+
+
+def nested_json(depth: int) -> str:
+    """Return a view_submission payload with lists nested depth levels deep."""
+    return '{"type": "view_submission", "view": ' + "[" * depth + "]" * depth + "}"
 
 
 def test_button() -> None:
@@ -293,6 +301,21 @@ def test_other_types(payload: dict[str, Any]) -> None:
         (b"payload=%5B%5D", "not an object with a type"),
         (b"payload=%7B%22type%22%3A+1%7D", "not an object with a type"),
         (b"payload=\xff", "not UTF-8"),
+        pytest.param(
+            urlencode({"payload": nested_json(300)}).encode(),
+            NOT_ENCODABLE,
+            id="too_deep",
+        ),
+        pytest.param(
+            form(block_actions(button(value="\ud800"))),
+            NOT_ENCODABLE,
+            id="lone_surrogate",
+        ),
+        pytest.param(
+            form({"type": "view_submission", "view": {"n": 2**64}}),
+            NOT_ENCODABLE,
+            id="beyond_64_bits",
+        ),
     ],
 )
 def test_malformed(body: bytes, reason: str) -> None:
@@ -301,8 +324,37 @@ def test_malformed(body: bytes, reason: str) -> None:
         parse(body)
 
 
+def test_deep_payload_within_the_encoder() -> None:
+    """A payload nested as deep as Home Assistant's JSON encoder goes is kept."""
+    data = parse(urlencode({"payload": nested_json(250)}).encode())
+    assert data["event_type"] == "other"
+    assert json_bytes(data["payload"]["view"]) == b"[" * 250 + b"]" * 250
+
+
+@pytest.mark.parametrize(
+    "request_with",
+    [
+        lambda url: form(block_actions(button(), response_url=url)),
+        lambda url: urlencode(
+            dict(parse_qsl(slash_command().decode())) | {"response_url": url}
+        ).encode(),
+    ],
+    ids=["block_actions", "slash_command"],
+)
+def test_absurd_response_url_left_out(request_with: Callable[[str], bytes]) -> None:
+    """A response_url of printable ASCII is kept whole up to MAX_RESPONSE_URL long."""
+    longest = RESPONSE_URL + "x" * (MAX_RESPONSE_URL - len(RESPONSE_URL))
+    assert parse(request_with(longest))["response_url"] == longest
+    for absurd in (longest + "x", RESPONSE_URL + "\x01", RESPONSE_URL + "é"):
+        assert parse(request_with(absurd))["response_url"] is None
+
+
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**64 - 1)
+    | st.floats(allow_nan=False)
+    | st.text(),
     lambda children: st.lists(children) | st.dictionaries(st.text(), children),
     max_leaves=20,
 )
@@ -343,8 +395,7 @@ def test_any_shape_is_understood_or_other(
     data = parse(form(payload))
     assert set(data) == KEYS
     assert data["event_type"] in {"button", "select", "shortcut", "other"}
-    json.dumps(data)
-    assert VERIFICATION_TOKEN not in json.dumps(data)
+    assert VERIFICATION_TOKEN.encode() not in json_bytes(data)
 
 
 @given(body=st.binary(max_size=200))

@@ -9,6 +9,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .bounded import MAX_STATE_ATTRS_BYTES, bounded
 from .const import DOMAIN
 from .data import SlackWebhookConfigEntry
 from .entity import SlackWebhookEntity
@@ -22,6 +23,8 @@ INTERACTION = EventEntityDescription(
 )
 ATTRIBUTES: Final = ("action_id", "value", "values", "user", "channel", "response_url")
 """What the entity's state shows of an interaction; the bus event has all of it."""
+ATTRIBUTES_BYTES: Final = MAX_STATE_ATTRS_BYTES - 1024
+"""What ATTRIBUTES may take, leaving room for event_type(s) and friendly_name."""
 
 
 async def async_setup_entry(
@@ -56,5 +59,6 @@ class SlackInteractionEvent(SlackWebhookEntity, EventEntity):
     @callback
     def _async_fire(self, data: dict[str, Any]) -> None:
         """Record one interaction as the entity's event."""
-        self._trigger_event(data["event_type"], {key: data[key] for key in ATTRIBUTES})
+        attributes = {key: data[key] for key in ATTRIBUTES}
+        self._trigger_event(data["event_type"], bounded(attributes, ATTRIBUTES_BYTES))
         self.async_write_ha_state()

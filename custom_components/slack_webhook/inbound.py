@@ -21,6 +21,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.network import NoURLAvailableError, get_url
 from homeassistant.util.aiohttp import MockRequest, MockStreamReader
 
+from .bounded import MAX_EVENT_DATA_BYTES, bounded
 from .const import (
     CONF_SIGNING_SECRET,
     CONF_WEBHOOK_ID,
@@ -139,7 +140,8 @@ class InteractionReceiver:
     def _fire(self, data: dict[str, Any]) -> None:
         """Fire the bus event and send the interaction to the event entity."""
         self._hass.bus.async_fire(
-            EVENT_INTERACTION, {"entry_id": self._entry.entry_id, **data}
+            EVENT_INTERACTION,
+            bounded({"entry_id": self._entry.entry_id, **data}, MAX_EVENT_DATA_BYTES),
         )
         async_dispatcher_send(
             self._hass, signal_interaction(self._entry.entry_id), data

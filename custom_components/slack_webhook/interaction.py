@@ -4,13 +4,19 @@ A request is either an interaction (a form field `payload` holding JSON:
 `block_actions`, `shortcut`, `message_action`, `view_submission`, ...) or a
 slash command (form fields `command`, `text`, `user_id`, ...). Each becomes
 one mapping with the same keys (see `interaction`); what a request does not
-have is None or empty. Slack's verification `token` is never kept.
+have is None or empty. Slack's verification `token` is never kept, nor a
+`response_url` longer than MAX_RESPONSE_URL or not printable ASCII. A
+payload that Home Assistant's JSON encoder cannot write (nested deeper than
+it goes, a lone surrogate, an integer beyond 64 bits) is malformed: nothing
+that holds it could be recorded or sent to a websocket.
 """
 
 from collections.abc import Mapping
 import json
 from typing import Any, Final
 from urllib.parse import parse_qsl
+
+from homeassistant.helpers.json import json_bytes
 
 EVENT_BUTTON: Final = "button"
 EVENT_SELECT: Final = "select"
@@ -46,6 +52,8 @@ MULTI_VALUE_FIELDS: Final = (
 """Where a multi-select block action holds the ids it chose."""
 SECRET_FIELDS: Final = frozenset({"token"})
 """Slack's deprecated verification token: dropped from everything fired."""
+MAX_RESPONSE_URL: Final = 2048
+"""Characters of a response_url kept (Slack's have about 100); it is never cut."""
 
 
 class MalformedRequestError(ValueError):
@@ -95,10 +103,22 @@ def parse(body: bytes) -> dict[str, Any]:
             raise MalformedRequestError("the payload field is not JSON") from err
         if not isinstance(payload, dict) or not isinstance(payload.get("type"), str):
             raise MalformedRequestError("the payload is not an object with a type")
-        return _payload(payload)
+        return _encodable(_payload(payload))
     if form.get("command"):
         return _slash_command(form)
     raise MalformedRequestError("the form has neither a payload field nor a command")
+
+
+def _encodable(data: dict[str, Any]) -> dict[str, Any]:
+    """Return data if Home Assistant's JSON encoder can write it."""
+    try:
+        json_bytes(data)
+    except TypeError as err:
+        raise MalformedRequestError(
+            "the payload cannot be encoded as JSON (nested too deep,"
+            " a lone surrogate or an integer beyond 64 bits)"
+        ) from err
+    return data
 
 
 def _payload(payload: dict[str, Any]) -> dict[str, Any]:
@@ -109,7 +129,7 @@ def _payload(payload: dict[str, Any]) -> dict[str, Any]:
         "team": _named(payload.get("team"), "domain"),
         "channel": _named(payload.get("channel"), "name"),
         "trigger_id": _text(payload.get("trigger_id")),
-        "response_url": _text(payload.get("response_url")),
+        "response_url": _url(payload.get("response_url")),
     }
     if kind == "block_actions" and (actions := _actions(payload.get("actions"))):
         first = actions[0]
@@ -150,7 +170,7 @@ def _slash_command(form: Mapping[str, str]) -> dict[str, Any]:
         team=_pair("id", form.get("team_id"), "domain", form.get("team_domain")),
         channel=_pair("id", form.get("channel_id"), "name", form.get("channel_name")),
         trigger_id=form.get("trigger_id") or None,
-        response_url=form.get("response_url") or None,
+        response_url=_url(form.get("response_url")),
     )
 
 
@@ -240,6 +260,14 @@ def _listed(value: Any) -> list[Any]:
 def _text(value: Any) -> str | None:
     """Return value if it is a non-empty string, else None."""
     return value if isinstance(value, str) and value else None
+
+
+def _url(value: Any) -> str | None:
+    """Return a response_url of printable ASCII up to MAX_RESPONSE_URL long, else None."""
+    url = _text(value)
+    if url is None or len(url) > MAX_RESPONSE_URL:
+        return None
+    return url if url.isascii() and url.isprintable() else None
 
 
 def _without_secrets(payload: Mapping[str, Any]) -> dict[str, Any]:
