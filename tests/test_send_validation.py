@@ -7,7 +7,9 @@ import pytest
 from custom_components.slack_webhook.const import DOMAIN
 from custom_components.slack_webhook.image_message import _file_name
 from custom_components.slack_webhook.images import IMAGE_PATH, IMAGES
+from custom_components.slack_webhook.payload import MAX_MESSAGE_BYTES
 from custom_components.slack_webhook.services import SERVICE_SEND
+from custom_components.slack_webhook.slack_client.body import encode_body
 from homeassistant.components.camera import Camera
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant
@@ -183,6 +185,32 @@ async def test_everything_checked_before_the_camera(
     assert camera.reads == 0
     assert slack.received == []
     assert hass.data[IMAGES].statistics(entry.entry_id)["count"] == 0
+
+
+async def test_size_is_checked_with_the_picture_url_as_sent(
+    hass: HomeAssistant,
+    slack: SlackServer,
+    setup_entry: SetupEntry,
+    camera: PorchCamera,
+) -> None:
+    """The slot is as long as the picture URL: exactly the limit goes, a byte more does not."""
+    await setup_entry()
+
+    async def send_padded(pad: int) -> None:
+        payload = {"x": "y" * pad}
+        await send(
+            hass, camera=CAMERA, metadata={"event_type": "e", "event_payload": payload}
+        )
+
+    await send_padded(1000)
+    room = MAX_MESSAGE_BYTES - len(encode_body(slack.bodies[-1]))
+    await send_padded(1000 + room)
+    assert len(encode_body(slack.bodies[-1])) == MAX_MESSAGE_BYTES
+    with pytest.raises(ServiceValidationError) as err:
+        await send_padded(1001 + room)
+    assert err.value.translation_key == "message_too_large"
+    assert camera.reads == 2
+    assert len(slack.received) == 2
 
 
 def test_default_alt_text_of_an_unresolvable_path() -> None:
