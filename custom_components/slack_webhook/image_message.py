@@ -71,9 +71,9 @@ async def async_validated_message(
 
     A picture's slot is checked with it; only then is the picture read,
     stored and its id put in the slot, so the message is not refused once
-    the picture is stored. The picture is held while the action runs; afterwards
-    the pending messages decide. A trigger takes no picture: its fields are
-    refused with the others a trigger cannot use.
+    the picture is stored. The picture is held while the action runs;
+    afterwards the pending messages decide. A trigger takes no picture: its
+    fields are refused with the others a trigger cannot use.
     """
     data = entry.runtime_data
     if data.kind is TargetKind.WORKFLOW or fields.keys().isdisjoint(PICTURE_KEYS):
