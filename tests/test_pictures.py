@@ -596,17 +596,17 @@ async def test_fifty_blocks_with_the_picture(
 
 
 @pytest.mark.usefixtures("camera")
-async def test_message_refused_after_the_picture_removes_it(
+async def test_message_too_large_leaves_no_picture(
     hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
 ) -> None:
-    """A message too large to send leaves no picture behind."""
+    """A message too large to send leaves no picture behind: none is even written."""
     entry = await setup_entry()
     metadata = {"event_type": "big", "event_payload": {"x": "y" * 600_000}}
     with pytest.raises(ServiceValidationError) as err:
         await send(hass, camera=CAMERA, metadata=metadata)
     assert err.value.translation_key == "message_too_large"
     assert hass.data[IMAGES].statistics(entry.entry_id)["count"] == 0
-    assert not any(folder(hass).iterdir())
+    assert not folder(hass).exists()
 
 
 @pytest.mark.usefixtures("camera")

@@ -4,19 +4,21 @@ The picture follows the message's blocks as an image block, counting toward
 Slack's 50; a message with attachments and no blocks gets it as one more
 attachment's image_url instead. Text without blocks is shown in a section
 block above the picture, because Slack shows only the blocks of a message
-that has any. Everything is checked before the picture is read, and the
-picture is read before anything is sent.
+that has any. The message is checked once, for the entry's target, with a
+slot for the picture; only then is the picture read, and it is read before
+anything is sent. A Workflow Builder trigger takes no picture.
 """
 
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import replace
+from pathlib import Path, PurePath
 from typing import Any, Final
 
 import probatio
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.network import NoURLAvailableError, get_url
 
@@ -29,10 +31,11 @@ from .payload import (
     ATTR_TEXT,
     MAX_ATTACHMENTS,
     MAX_BLOCKS,
+    Message,
     as_list,
-    build_body,
-    parse_json_fields,
+    validated_message,
 )
+from .slack_client import TargetKind
 
 ATTR_CAMERA: Final = "camera"
 ATTR_IMAGE_ENTITY: Final = "image_entity"
@@ -53,53 +56,68 @@ MAX_SECTION_TEXT: Final = 3000
 """The most text a section block holds."""
 MAX_IMAGE_TEXT: Final = 2000
 """The most characters of an image block's alt text and of its title."""
-PLACEHOLDER_URL: Final = "https://example.invalid/picture"
-"""Stands for the picture's URL while the message is checked."""
+PLACEHOLDER_ID: Final = "0" * 32
+"""Stands for the stored picture's id (128 bits in hex) while the message is checked."""
 EXTERNAL_URL_DOCS: Final = {
     "docs_url": "https://www.home-assistant.io/docs/configuration/basic/"
 }
 
 
 @asynccontextmanager
-async def async_message_with_picture(
+async def async_validated_message(
     hass: HomeAssistant, entry: ConfigEntry[Any], fields: Mapping[str, Any]
-) -> AsyncIterator[dict[str, Any]]:
-    """Yield the message fields with the picture added, if one is asked for.
+) -> AsyncIterator[Message]:
+    """Yield the action's message, checked once for the entry's target.
 
-    The picture is held while the action runs; afterwards the pending
-    messages decide. Refused before sending (a validation error), it is
-    removed at once.
+    A picture's slot is checked with it; only then is the picture read,
+    stored and its id put in the slot, so the message is not refused once
+    the picture is stored. The picture is held while the action runs;
+    afterwards the pending messages decide. A trigger takes no picture: its
+    fields are refused with the others a trigger cannot use.
     """
-    message = {k: v for k, v in fields.items() if k not in PICTURE_KEYS}
-    if len(message) == len(fields):
-        yield message
+    data = entry.runtime_data
+    if data.kind is TargetKind.WORKFLOW or fields.keys().isdisjoint(PICTURE_KEYS):
+        yield validated_message(fields, data.defaults, data.kind)
         return
     source = _source(fields)
-    base_url = _external_url(hass)
-    parsed = parse_json_fields(message)
-    build_body(
-        add_picture(parsed, PLACEHOLDER_URL, fields.get(ATTR_ALT_TEXT) or "x", fields),
-        entry.runtime_data.defaults,
-    )
+    message = await _async_message_with_slot(hass, entry, fields, source)
     picture = await _async_read(hass, source, fields[source])
     store = hass.data[IMAGES]
-    keep = entry.runtime_data.options.image_retention_hours
+    keep = data.options.image_retention_hours
     image_id = await store.async_add(
         entry.entry_id, picture.content_type, picture.content, keep * 3600
     )
-    sent = True
     try:
-        yield add_picture(
-            parsed,
-            f"{base_url}{IMAGE_PATH}{image_id}",
-            fields.get(ATTR_ALT_TEXT) or picture.name,
-            fields,
-        )
-    except ServiceValidationError:
-        sent = False
-        raise
+        yield with_picture_id(message, image_id)
     finally:
-        await store.async_finish_action(image_id, sent=sent)
+        await store.async_finish_action(image_id, sent=True)
+
+
+async def _async_message_with_slot(
+    hass: HomeAssistant, entry: ConfigEntry[Any], fields: Mapping[str, Any], source: str
+) -> Message:
+    """Return the message checked with its picture's slot: the URL with a placeholder id."""
+    data = entry.runtime_data
+    url = f"{_external_url(hass)}{IMAGE_PATH}{PLACEHOLDER_ID}"
+    alt_text = fields.get(ATTR_ALT_TEXT) or await _async_name(
+        hass, source, fields[source]
+    )
+    content = {k: v for k, v in fields.items() if k not in PICTURE_KEYS}
+    return validated_message(
+        content,
+        data.defaults,
+        data.kind,
+        lambda parsed: add_picture(parsed, url, alt_text, fields),
+    )
+
+
+def with_picture_id(message: Message, image_id: str) -> Message:
+    """Return a checked message with the stored picture's id in the slot add_picture made."""
+    field = ATTR_BLOCKS if message.body.get(ATTR_BLOCKS) else ATTR_ATTACHMENTS
+    *items, slot = message.body[field]
+    url = slot["image_url"].removesuffix(PLACEHOLDER_ID) + image_id
+    body = {**message.body, field: [*items, {**slot, "image_url": url}]}
+    return replace(message, body=body)
 
 
 def add_picture(
@@ -161,6 +179,26 @@ def _external_url(hass: HomeAssistant) -> str:
         return get_url(hass, allow_internal=False, allow_ip=True, prefer_external=True)
     except NoURLAvailableError:
         raise invalid("image_no_external_url", **EXTERNAL_URL_DOCS) from None
+
+
+async def _async_name(hass: HomeAssistant, source: str, value: str) -> str:
+    """Return what the picture shows, for the default alt text: the entity's or file's name."""
+    if source == ATTR_IMAGE_FILE:
+        return await hass.async_add_executor_job(_file_name, value)
+    state = hass.states.get(value)
+    return (state.name if state else None) or value
+
+
+def _file_name(path: str) -> str:
+    """Return the name of the file a path leads to, symbolic links followed.
+
+    A path that cannot be resolved (a NUL character) keeps its own name;
+    reading the file fails.
+    """
+    try:
+        return Path(path).resolve().name
+    except ValueError:
+        return PurePath(path).name
 
 
 async def _async_read(hass: HomeAssistant, source: str, value: str) -> Picture:

@@ -12,9 +12,9 @@ from .data import SlackWebhookConfigEntry
 from .delivery import DeliveryResult
 from .entity import SlackWebhookEntity
 from .exceptions import invalid
-from .image_message import async_message_with_picture
+from .image_message import async_validated_message
 from .notification import notification_fields, trigger_fields
-from .payload import build_body, build_headers, check_response_url, check_storable
+from .payload import Message, check_response_url, validated_message
 from .slack_client import TargetKind
 
 PARALLEL_UPDATES = 0
@@ -46,33 +46,29 @@ class SlackWebhookNotifyEntity(SlackWebhookEntity, NotifyEntity):
             fields = trigger_fields(message, title, data.options)
         else:
             fields = notification_fields(message, title)
-        body = build_body(fields, data.defaults, data.kind)
-        check_storable(body, None)
-        await data.delivery.async_send(body)
+        checked = validated_message(fields, data.defaults, data.kind)
+        await data.delivery.async_send(checked.body)
 
     async def send(self, **fields: Any) -> ServiceResponse:
         """Post a message built from the slack_webhook.send action's fields."""
-        async with async_message_with_picture(self.hass, self.entry, fields) as message:
+        async with async_validated_message(self.hass, self.entry, fields) as message:
             return await self._async_post(message, None)
 
     async def respond(self, *, response_url: str, **fields: Any) -> ServiceResponse:
         """Post a message to a Slack response_url (slack_webhook.respond)."""
-        return await self._async_post(fields, response_url)
+        data = self.entry.runtime_data
+        if data.kind is TargetKind.WORKFLOW:
+            raise invalid("trigger_fields", fields="response_url")
+        check_response_url(response_url, self.entry.data[CONF_URL])
+        message = validated_message(fields, data.defaults, data.kind)
+        return await self._async_post(message, response_url)
 
     async def _async_post(
-        self, fields: dict[str, Any], response_url: str | None
+        self, message: Message, response_url: str | None
     ) -> ServiceResponse:
-        """Validate the fields, post them, record the notification and report the result."""
-        data = self.entry.runtime_data
-        if response_url is not None:
-            if data.kind is TargetKind.WORKFLOW:
-                raise invalid("trigger_fields", fields="response_url")
-            check_response_url(response_url, self.entry.data[CONF_URL])
-        body = build_body(fields, data.defaults, data.kind)
-        headers = build_headers(fields)
-        check_storable(body, headers)
-        result = await data.delivery.async_send(
-            body, headers, response_url=response_url
+        """Post a checked message, record the notification and report the result."""
+        result = await self.entry.runtime_data.delivery.async_send(
+            message.body, message.headers, response_url=response_url
         )
         self._async_record_notification()
         return response_data(result)

@@ -1,15 +1,19 @@
-"""Turn action data into a webhook body and request headers, validated.
+"""Turn action data into a validated message: webhook body and request headers.
 
-Every check raises a translated ServiceValidationError, so nothing is sent
-when the data is wrong. The rules follow the entry's target: a Workflow
-Builder trigger takes only `variables` (a flat mapping of names to strings),
-and Zulip only the block types it shows. Blocks, attachments, metadata and headers may be given
-as JSON strings, as templates produce them. What passes is also storable: it
-round-trips through Home Assistant's JSON encoder (the outbox's) and the
-client's, so a queued message can neither break the outbox nor fail later.
+validated_message is the one pass every message goes through, by the rules
+of its entry's target; a picture's slot is added to the parsed fields before
+they are checked (image_message.py). Every check raises a translated
+ServiceValidationError, so nothing is sent when the data is wrong. A
+Workflow Builder trigger takes only `variables` (a flat mapping of names to
+strings), and Zulip only the block types it shows. Blocks, attachments,
+metadata and headers may be given as JSON strings, as templates produce
+them. What passes is also storable: it round-trips through Home Assistant's
+JSON encoder (the outbox's) and the client's, so a queued message can
+neither break the outbox nor fail later.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 import json
 import math
 import re
@@ -77,13 +81,41 @@ RESPONSE_URL_PATHS: Final = ("/actions/", "/commands/")
 """On Slack's hook host, the paths of interaction and slash-command response URLs."""
 
 
+type Extend = Callable[[dict[str, Any]], dict[str, Any]]
+"""Adds to the parsed fields before they are checked, such as a picture's slot."""
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A message checked for its target and storable: its body and extra headers."""
+
+    body: dict[str, Any]
+    headers: dict[str, str] | None
+
+
+def validated_message(
+    data: Mapping[str, Any],
+    defaults: Mapping[str, Any],
+    kind: TargetKind,
+    extend: Extend | None = None,
+) -> Message:
+    """Return the message of action data, checked once for the target."""
+    body = build_body(data, defaults, kind, extend)
+    headers = build_headers(data)
+    check_storable(body, headers)
+    return Message(body, headers)
+
+
 def build_body(
     data: Mapping[str, Any],
     defaults: Mapping[str, Any],
     kind: TargetKind = TargetKind.SLACK,
+    extend: Extend | None = None,
 ) -> dict[str, Any]:
     """Return the webhook body for action data, with defaults under it."""
     fields = parse_json_fields(data)
+    if extend is not None:
+        fields = extend(fields)
     fields.pop(ATTR_HEADERS, None)
     if kind is TargetKind.WORKFLOW:
         return trigger_body(fields)

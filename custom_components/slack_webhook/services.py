@@ -1,8 +1,11 @@
 """The slack_webhook.send and slack_webhook.respond entity actions.
 
-The schemas refuse unknown fields and check the simple types; payload.py
-checks the rest with translated errors. Blocks, attachments, metadata and
-headers pass through as given (a list, a mapping or a JSON string).
+The schemas refuse unknown fields and check the simple types. The rest is
+checked once, with translated errors, by the rules of the entry's target:
+action data -> payload.validated_message (with a slot for the picture,
+image_message.py) -> the picture read and its URL filled in -> delivery.
+Blocks, attachments, metadata and headers pass through as given (a list, a
+mapping or a JSON string).
 
 `send` also takes `variables`, the only content of a message to a Slack
 Workflow Builder webhook trigger (payload.trigger_body checks them).
