@@ -504,6 +504,7 @@ async def test_total_bound_evicts_the_oldest_released(
             "image_file_not_allowed",
         ),
         (lambda tmp: "/etc/passwd", "image_file_not_allowed"),
+        (lambda tmp: str(tmp / "allowed" / "door.jpg\0"), "image_file_not_allowed"),
         (lambda tmp: str(tmp / "allowed" / "missing.jpg"), "image_file_unreadable"),
         (lambda tmp: str(tmp / "allowed" / "sub"), "image_file_not_regular"),
         (lambda tmp: str(tmp / "allowed" / "notes.txt"), "image_not_a_picture"),
@@ -954,7 +955,7 @@ async def test_total_bound_holds_under_concurrent_adds(
     with patch.object(images_module, "MAX_TOTAL_BYTES", bound):
         for _ in range(2):  # released pictures the adds may remove to make room
             image = await store.async_add(entry.entry_id, "image/png", PNG[:30], 60)
-            await store.async_finish_action(image, sent=True)
+            store.async_finish_action(image)
         adding = asyncio.gather(
             *(
                 store.async_add(entry.entry_id, "image/png", PNG[:40], 60)
@@ -979,7 +980,7 @@ async def test_total_bound_holds_under_concurrent_adds(
     assert max(peak, store.statistics(entry.entry_id)["bytes"]) <= bound
     assert stored_bytes(folder(hass)) == store.statistics(entry.entry_id)["bytes"]
     for image in added:
-        await store.async_finish_action(image, sent=True)
+        store.async_finish_action(image)
 
 
 def failing_writes(fault: str) -> HookedOs:

@@ -90,7 +90,7 @@ async def async_validated_message(
     try:
         yield with_picture_id(message, image_id)
     finally:
-        await store.async_finish_action(image_id, sent=True)
+        store.async_finish_action(image_id)
 
 
 async def _async_message_with_slot(

@@ -86,7 +86,7 @@ def _read_file(hass: HomeAssistant, raw: str) -> Picture:
     it once more, and a swap in between could make it judge another path.
     """
     path = Path(raw)
-    if not path.is_absolute() or ".." in path.parts:
+    if "\0" in raw or not path.is_absolute() or ".." in path.parts:
         raise invalid("image_file_not_allowed", path=raw)
     resolved = path.resolve()
     if not any(resolved.is_relative_to(d) for d in hass.config.allowlist_external_dirs):

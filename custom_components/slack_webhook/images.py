@@ -215,13 +215,11 @@ class ImageStore:
         """Delete the file of a write whose action was cancelled, then uncount it."""
         self._hass.async_create_task(self._async_remove_files([(image_id, size)]))
 
-    async def async_finish_action(self, image_id: str, *, sent: bool) -> None:
-        """End an action's hold on its picture; remove the picture if nothing was sent."""
+    @callback
+    def async_finish_action(self, image_id: str) -> None:
+        """End an action's hold on its picture; from now on the pending messages decide."""
         self._in_flight.discard(image_id)
-        if sent:
-            self.async_sweep()
-        else:
-            await self._async_delete([image_id])
+        self.async_sweep()
 
     async def async_read(self, image_id: str) -> tuple[str, bytes] | None:
         """Return the content type and bytes of a servable picture, or None."""
