@@ -21,4 +21,6 @@ the ratios measured in the same run; nothing about wall-clock is asserted.
 (e) the outbox as it grows: the call cost over the first and last 500 of
     10,000 messages queued during an outage, and the bytes written per
     message while queuing and draining (`--only e` runs it alone).
+(g) Assist: a slash command acknowledged (request to HTTP 200, p50 and p95)
+    while the agent answers in 0, 1 and 10 seconds (benchmarks.assist).
 """

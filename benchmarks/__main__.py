@@ -5,10 +5,12 @@ import asyncio
 from collections.abc import Awaitable
 import logging
 from pathlib import Path
+import socket
 import tempfile
 import time
 
 from . import __doc__ as description
+from .assist import assist_acknowledgement
 from .bursts import bursts, strict_bursts
 from .hook import HookProcess
 from .latency import latency
@@ -41,8 +43,8 @@ def _arguments() -> argparse.Namespace:
     )
     parser.add_argument(
         "--only",
-        default="abcde",
-        help="the measurements to run, by letter (default abcde)",
+        default="abcdeg",
+        help="the measurements to run, by letter (default abcdeg)",
     )
     return parser.parse_args()
 
@@ -72,6 +74,19 @@ async def _run(args: argparse.Namespace) -> None:
         if "e" in only:
             queued = args.outbox_messages or (2_000 if args.quick else 10_000)
             await _print(outbox_growth(_config(directory, "e"), queued))
+        if "g" in only:
+            commands, delays = (
+                (20, [0.0, 0.5]) if args.quick else (100, [0.0, 1.0, 10.0])
+            )
+            config = _config(directory, "g")
+            await _print(assist_acknowledgement(config, commands, delays, _free_port()))
+
+
+def _free_port() -> int:
+    """Return a port on 127.0.0.1 where nothing listens now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def _config(directory: str, name: str) -> Path:

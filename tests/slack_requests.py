@@ -105,21 +105,29 @@ def option(text: str, value: str) -> dict[str, Any]:
     return {"text": {"type": "plain_text", "text": text}, "value": value}
 
 
-def slash_command(command: str = "/garage", text: str = "close") -> bytes:
-    """Return a slash command's form body."""
+def slash_command(
+    command: str = "/garage",
+    text: str = "close",
+    *,
+    response_url: str = "https://hooks.slack.com/commands/T0001/987/c0mm4nd",
+    user_id: str = USER["id"],
+    team_id: str = TEAM["id"],
+    channel_id: str = CHANNEL["id"],
+) -> bytes:
+    """Return a slash command's form body (from alice in #ops unless told)."""
     return urlencode(
         {
             "token": VERIFICATION_TOKEN,
-            "team_id": TEAM["id"],
+            "team_id": team_id,
             "team_domain": TEAM["domain"],
-            "channel_id": CHANNEL["id"],
+            "channel_id": channel_id,
             "channel_name": CHANNEL["name"],
-            "user_id": USER["id"],
+            "user_id": user_id,
             "user_name": USER["name"],
             "command": command,
             "text": text,
             "api_app_id": "A0APP",
-            "response_url": "https://hooks.slack.com/commands/T0001/987/c0mm4nd",
+            "response_url": response_url,
             "trigger_id": "987.654.def",
         }
     ).encode()

@@ -8,7 +8,7 @@ from typing import Any, override
 import probatio
 from yarl import URL
 
-from homeassistant.components import webhook
+from homeassistant.components import conversation, webhook
 from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
@@ -21,9 +21,12 @@ from homeassistant.data_entry_flow import AbortFlow, section
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     BooleanSelector,
+    ConversationAgentSelector,
+    LanguageSelector,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
@@ -32,7 +35,22 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 
+from .assist_access import (
+    DEFAULT_COMMAND,
+    acting_user_error,
+    agent_loaded,
+    slack_id_errors,
+    user_choices,
+)
 from .const import (
+    CONF_ASSIST,
+    CONF_ASSIST_AGENT,
+    CONF_ASSIST_COMMAND,
+    CONF_ASSIST_IN_CHANNEL,
+    CONF_ASSIST_LANGUAGE,
+    CONF_ASSIST_SLACK_USERS,
+    CONF_ASSIST_TEAM,
+    CONF_ASSIST_USER,
     CONF_BURST,
     CONF_IMAGE_RETENTION,
     CONF_MAX_AGE,
@@ -214,14 +232,42 @@ OPTIONS_SCHEMA = probatio.Schema(
             ),
             {"collapsed": True},
         ),
+    }
+)
+
+
+def interactivity_section(users: list[SelectOptionDict]) -> dict[Any, Any]:
+    """Return the interactivity section: the signing secret and Assist, offering these users."""
+    return {
         probatio.Optional(SECTION_INTERACTIVITY): section(
             probatio.Schema(
-                {probatio.Optional(CONF_SIGNING_SECRET): SECRET_SELECTOR},
+                {
+                    probatio.Optional(CONF_SIGNING_SECRET): SECRET_SELECTOR,
+                    probatio.Required(CONF_ASSIST, default=False): BooleanSelector(),
+                    probatio.Required(
+                        CONF_ASSIST_COMMAND, default=DEFAULT_COMMAND
+                    ): TextSelector(),
+                    probatio.Optional(CONF_ASSIST_SLACK_USERS): TextSelector(
+                        TextSelectorConfig(multiple=True, autocomplete="off")
+                    ),
+                    probatio.Optional(CONF_ASSIST_TEAM): TextSelector(),
+                    probatio.Optional(CONF_ASSIST_USER): SelectSelector(
+                        SelectSelectorConfig(
+                            options=users, mode=SelectSelectorMode.DROPDOWN
+                        )
+                    ),
+                    probatio.Required(
+                        CONF_ASSIST_AGENT, default=conversation.HOME_ASSISTANT_AGENT
+                    ): ConversationAgentSelector(),
+                    probatio.Optional(CONF_ASSIST_LANGUAGE): LanguageSelector(),
+                    probatio.Required(
+                        CONF_ASSIST_IN_CHANNEL, default=False
+                    ): BooleanSelector(),
+                },
             ),
             {"collapsed": True},
         ),
     }
-)
 
 
 def webhook_unique_id(url: str) -> str:
@@ -330,6 +376,45 @@ def _sectioned(values: Mapping[str, Any]) -> dict[str, Any]:
         SECTION_RETRIES: values,
         SECTION_DELIVERY: values,
         SECTION_INTERACTIVITY: values,
+    }
+
+
+ASSIST_OPTIONS = (
+    CONF_ASSIST,
+    CONF_ASSIST_COMMAND,
+    CONF_ASSIST_SLACK_USERS,
+    CONF_ASSIST_TEAM,
+    CONF_ASSIST_USER,
+    CONF_ASSIST_AGENT,
+    CONF_ASSIST_LANGUAGE,
+    CONF_ASSIST_IN_CHANNEL,
+)
+
+
+def _assist_options(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the Assist options to store: texts stripped, those left at their defaults out."""
+    users = [
+        user
+        for value in values.get(CONF_ASSIST_SLACK_USERS) or []
+        if (user := str(value).strip())
+    ]
+    options: dict[str, Any] = {
+        CONF_ASSIST: bool(values.get(CONF_ASSIST)),
+        CONF_ASSIST_IN_CHANNEL: bool(values.get(CONF_ASSIST_IN_CHANNEL)),
+        CONF_ASSIST_SLACK_USERS: users,
+        CONF_ASSIST_LANGUAGE: values.get(CONF_ASSIST_LANGUAGE),
+        CONF_ASSIST_AGENT: values.get(CONF_ASSIST_AGENT),
+    }
+    for key in (CONF_ASSIST_COMMAND, CONF_ASSIST_TEAM, CONF_ASSIST_USER):
+        options[key] = _text(values, key)
+    defaults = {
+        CONF_ASSIST_AGENT: conversation.HOME_ASSISTANT_AGENT,
+        CONF_ASSIST_COMMAND: DEFAULT_COMMAND,
+    }
+    return {
+        key: value
+        for key, value in options.items()
+        if value and value != defaults.get(key)
     }
 
 
@@ -507,9 +592,11 @@ class SlackWebhookOptionsFlow(OptionsFlowWithReload):
             errors = form_errors(None, options.get(CONF_PROXY))
             errors |= signing_secret_error(_text(values, CONF_SIGNING_SECRET))
             errors |= variable_errors(options)
+            errors |= await self._async_assist_errors(options)
             if not errors:
                 return self.async_create_entry(data=options)
-        schema = OPTIONS_SCHEMA
+        users = user_choices(await self.hass.auth.async_get_users())
+        schema = OPTIONS_SCHEMA.extend(interactivity_section(users))
         if entry_kind(self.config_entry) is TargetKind.WORKFLOW:
             schema = schema.extend(TRIGGER_OPTIONS)
         return self.async_show_form(
@@ -541,8 +628,28 @@ class SlackWebhookOptionsFlow(OptionsFlowWithReload):
             if (choice := options.pop(key)) in UNFURL_CHOICES:
                 options[key] = UNFURL_CHOICES[choice]
         secret = _text(values, CONF_SIGNING_SECRET)
-        options.pop(CONF_SIGNING_SECRET, None)
-        return options | self._interactivity(secret)
+        for key in (CONF_SIGNING_SECRET, *ASSIST_OPTIONS):
+            options.pop(key, None)
+        return options | self._interactivity(secret) | _assist_options(values)
+
+    async def _async_assist_errors(self, options: Mapping[str, Any]) -> dict[str, str]:
+        """Return the errors of the Assist options, when Assist is turned on."""
+        if not options.get(CONF_ASSIST):
+            return {}
+        errors = slack_id_errors(
+            options.get(CONF_ASSIST_SLACK_USERS, []),
+            options.get(CONF_ASSIST_TEAM),
+            options.get(CONF_ASSIST_COMMAND),
+        )
+        agent = options.get(CONF_ASSIST_AGENT, conversation.HOME_ASSISTANT_AGENT)
+        if not agent_loaded(self.hass, agent):
+            errors[CONF_ASSIST_AGENT] = "assist_agent_unknown"
+        users = await self.hass.auth.async_get_users()
+        if key := acting_user_error(options.get(CONF_ASSIST_USER), users):
+            errors[CONF_ASSIST_USER] = key
+        if CONF_SIGNING_SECRET not in options:
+            errors["base"] = "assist_needs_secret"
+        return errors
 
     def _interactivity(self, secret: str | None) -> dict[str, str]:
         """Return the signing secret to store and the webhook id that goes with it.

@@ -21,6 +21,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.network import NoURLAvailableError, get_url
 from homeassistant.util.aiohttp import MockRequest, MockStreamReader
 
+from .assist import SlashAssist
 from .bounded import MAX_EVENT_DATA_BYTES, bounded
 from .const import (
     CONF_SIGNING_SECRET,
@@ -101,6 +102,7 @@ class InteractionReceiver:
         self._entry = entry
         self._verifier = SignatureVerifier(entry.options[CONF_SIGNING_SECRET])
         self._failures = 0
+        self._assist = SlashAssist(hass, entry)
 
     async def async_handle(
         self, hass: HomeAssistant, webhook_id: str, request: web.Request
@@ -139,6 +141,7 @@ class InteractionReceiver:
     @callback
     def _fire(self, data: dict[str, Any]) -> None:
         """Fire the bus event and send the interaction to the event entity."""
+        data = self._assist.async_take(data)
         self._hass.bus.async_fire(
             EVENT_INTERACTION,
             bounded({"entry_id": self._entry.entry_id, **data}, MAX_EVENT_DATA_BYTES),
