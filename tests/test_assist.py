@@ -16,7 +16,7 @@ from aiohttp import ClientResponse
 import pytest
 
 from custom_components.slack_webhook import assist
-from custom_components.slack_webhook.assist import cut, escape
+from custom_components.slack_webhook.assist import MAX_WAITING, cut, escape
 from custom_components.slack_webhook.const import (
     CONF_ASSIST,
     CONF_ASSIST_AGENT,
@@ -405,6 +405,33 @@ async def test_commands_of_a_busy_user_are_queued(
 
     assert [a["text"] for a in await answers(slack, 3)] == ["one", "two", "three"]
     assert most == [1]
+
+
+@pytest.mark.usefixtures("home")
+async def test_a_user_with_too_many_waiting_gets_busy(
+    assist_entry: Callable[..., Awaitable[MockConfigEntry]],
+    command: Command,
+    slack: SlackServer,
+    agent: RecordingAgent,
+) -> None:
+    """Past MAX_WAITING commands of one user, the next is answered busy, not kept."""
+    release = asyncio.Event()
+
+    async def slow(user_input: conversation.ConversationInput) -> str:
+        await release.wait()
+        return user_input.text
+
+    agent.answer = slow
+    await assist_entry(**{CONF_ASSIST_AGENT: "recorder"})
+    for number in range(MAX_WAITING + 1):
+        assert (await command(str(number))).status == 200
+    await until(lambda: len(agent.inputs) == 1)
+
+    busy = await answers(slack, 1)
+    assert busy[0]["text"].startswith("Home Assistant is still answering")
+    release.set()
+    texts = [a["text"] for a in await answers(slack, MAX_WAITING + 1)]
+    assert texts[1:] == [str(number) for number in range(MAX_WAITING)]
 
 
 async def test_answers_are_escaped_cut_and_can_go_to_the_channel(

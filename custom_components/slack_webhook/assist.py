@@ -5,7 +5,8 @@ decides which, and who may) is handed to Home Assistant's conversation agent
 after the request was acknowledged; the speech goes back to the command's
 response_url through the entry's delivery queue (paced, retried, kept in the
 outbox, reported). A refused user gets only the refusal, and nothing reaches
-the agent. Commands of one Slack user are answered one after another; a
+the agent. Commands of one Slack user are answered one after another (at
+most MAX_WAITING wait; one more gets a busy answer); a
 conversation id is kept per user and channel while Home Assistant keeps the
 conversation, so follow-ups work.
 """
@@ -35,6 +36,9 @@ ATTR_ASSIST: Final = "assist"
 ANSWERED: Final = "answered"
 REFUSED: Final = "refused"
 AGENT_TIMEOUT: Final = 120.0
+"""Seconds the agent may take to answer one command."""
+MAX_WAITING: Final = 10
+"""Commands of one Slack user kept while the agent answers; more are answered busy."""
 """Seconds the agent may take to answer one command."""
 ESCAPES: Final = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 """What Slack needs escaped in text, so an answer can mention nobody and link nothing."""
@@ -103,6 +107,14 @@ class SlashAssist:
     def _enqueue(self, command: Command) -> None:
         """Queue a command behind the user's earlier ones; start answering if idle."""
         if (waiting := self._waiting.get(command.user)) is not None:
+            if len(waiting) >= MAX_WAITING:
+                LOGGER.warning(
+                    "A Slack command to %s is not answered: %s commands of its user wait",
+                    self._entry.title,
+                    MAX_WAITING,
+                )
+                self._start(self._async_post(command.response_url, "assist_busy"))
+                return
             waiting.append(command)
             return
         self._waiting[command.user] = deque([command])
