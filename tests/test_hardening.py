@@ -755,3 +755,28 @@ async def test_an_outbox_file_that_cannot_be_opened_is_reported_and_kept(
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
     await until(lambda: entry.runtime_data.delivery.pending == 0)
     assert [b["text"] for b in slack.accepted] == ["new", "old"]
+
+
+async def test_a_message_whose_caller_left_is_reported_when_its_write_fails(
+    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
+) -> None:
+    """Nobody to raise to: the event reports the message the outbox could not write."""
+    entry = await setup_entry(**NO_RETRIES)
+    delivery = entry.runtime_data.delivery
+    events = async_capture_events(hass, EVENT_DELIVERY_FAILED)
+    writing, release = threading.Event(), threading.Event()
+
+    def failing_append(path: Path, data: bytes) -> None:
+        writing.set()
+        release.wait(5)
+        raise OSError(errno.EIO, "Input/output error")
+
+    slack.default = UNAVAILABLE
+    with patch.object(journal, "append", failing_append):
+        caller = asyncio.ensure_future(delivery.async_send({"text": "a"}))
+        await until(writing.is_set)
+        caller.cancel()
+        release.set()
+        await until(lambda: delivery.pending == 0)
+    assert [e.data["reason"] for e in events] == ["outbox_write_failed"]
+    assert events[0].data["message_id"] is not None

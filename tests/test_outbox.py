@@ -223,16 +223,21 @@ async def test_a_file_kept_aside_in_the_same_second_keeps_the_one_before(
     ]
 
 
-async def test_a_file_that_cannot_be_moved_aside_is_named(
+async def test_a_file_that_cannot_be_moved_aside_is_left_unread(
     hass: HomeAssistant, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A file that is no journal and cannot be moved aside is named where it is."""
+    """A file that is no journal and cannot be moved aside is left as it is, written never."""
     path = await _write(hass, b"not a journal\n")
+    store = OutboxStore(hass, ENTRY)
     with patch.object(journal, "keep_aside", side_effect=OSError("read-only")):
-        loaded = await OutboxStore(hass, ENTRY).async_load()
-    assert loaded.kept_aside == path.name
+        loaded = await store.async_load()
+    assert loaded.kept_aside is None
+    assert loaded.unreadable == "read-only"
     assert "is not a journal" in caplog.text
-    assert "cannot be moved aside" in caplog.text
+    assert "cannot be moved aside, it is read again at the next start" in caplog.text
+    with pytest.raises(OSError, match="read-only"):
+        await store.async_add([_message("a")])
+    assert await hass.async_add_executor_job(path.read_bytes) == b"not a journal\n"
 
 
 async def test_the_storage_file_of_older_versions_is_migrated(
@@ -338,7 +343,7 @@ async def test_a_failed_append_fails_its_adds_and_loses_no_later_line(
 
 
 async def test_a_failed_removal_is_written_again(hass: HomeAssistant) -> None:
-    """A removal whose write was torn stays pending: the message never comes back."""
+    """A removal and a retry count whose write was torn stay pending: nothing comes back."""
     store = OutboxStore(hass, ENTRY)
     await store.async_load()
     first, second = _message("a"), _message("b")
@@ -347,10 +352,13 @@ async def test_a_failed_removal_is_written_again(hass: HomeAssistant) -> None:
     disk.schedule(enospc_after(5))
     with disk.active(), patch.object(outbox, "REMOVAL_SAVE_DELAY", 0.01):
         store.async_schedule_removal(first)
+        second.attempts = 3
+        store.async_schedule_update(second)
         await until(lambda: disk.pending == 0)
         await store.async_add([_message("c")])
         await store.async_flush()
     assert await _loaded_texts(hass) == (["b", "c"], 0)
+    assert [r["attempts"] for r in await stored(hass, ENTRY)] == [3, 0]
 
 
 async def test_removals_that_keep_failing_are_tried_again_at_a_flush(
@@ -481,3 +489,20 @@ async def test_an_outbox_that_cannot_be_opened_is_left_in_place(
     assert names == [path.name]
     if kind != "directory":
         assert await _loaded_texts(hass) == (["a"], 0)
+
+
+async def test_a_flush_repairs_a_file_that_may_be_torn(hass: HomeAssistant) -> None:
+    """An unload after a failed add that could not be cut back leaves no line of it."""
+    store = OutboxStore(hass, ENTRY)
+    await store.async_load()
+    await store.async_add([_message("a")])
+    disk = _faults(hass)
+    # The add fails and stays in the file; the repair right after fails too.
+    disk.schedule(Fault("sync"), Fault("truncate"), Fault("replace"))
+    with disk.active():
+        with pytest.raises(OSError):
+            await store.async_add([_message("b")])
+        await hass.async_block_till_done()
+        assert await stored_texts(hass, ENTRY) == ["a", "b"]
+        await store.async_flush()
+    assert await _loaded_texts(hass) == (["a"], 0)

@@ -667,6 +667,8 @@ class DeliveryMachine(RuleBasedStateMachine):
         one aside destroys nothing.
         """
         assert self.hass is not None
+        if await self._left_unread(written):
+            return
         issue = ir.async_get(self.hass).async_get_issue(
             DOMAIN, f"outbox_unreadable_{self.entry_id}"
         )
@@ -699,6 +701,25 @@ class DeliveryMachine(RuleBasedStateMachine):
                     CorruptRecordMishandledError,
                     f"{aside}, a journal kept aside, no longer holds what it held",
                 )
+
+    async def _left_unread(self, written: Corrupted) -> bool:
+        """Return whether the journal was reported unread (a disk fault kept it from being moved aside).
+
+        It must then be in place, as it was: nothing is written over it.
+        """
+        assert self.hass is not None
+        issue = ir.async_get(self.hass).async_get_issue(
+            DOMAIN, f"outbox_not_read_{self.entry_id}"
+        )
+        if issue is None:
+            return False
+        found = await self.loop.run_in_executor(None, _read_files, [self._journal()])
+        if found[self._journal()] != written.data:
+            self._violation(
+                CorruptRecordMishandledError,
+                "a journal left unread was changed",
+            )
+        return True
 
     # Sends
 

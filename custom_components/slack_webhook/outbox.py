@@ -208,15 +208,14 @@ class OutboxStore:
                 self._path.name,
                 err,
             )
-            self._unreadable = err
-            return LoadedOutbox([], unreadable=err.strerror or str(err))
+            return self._left_unread(err)
         if read is None:
             return await self._async_migrate()
         lines, torn = read
         live, invalid = replay(lines)
         if lines and invalid == len(lines):
             LOGGER.error("The outbox file %s is not a journal", self._path.name)
-            return LoadedOutbox([], kept_aside=await self._async_keep_aside(self._path))
+            return await self._async_keep_aside(self._path)
         for record, line in live.values():
             self._set_line(record["id"], line + b"\n")
         self._file_bytes = sum(len(line) + 1 for line in lines)
@@ -224,6 +223,11 @@ class OutboxStore:
             await self._async_compact()
         await self._legacy.async_remove()
         return LoadedOutbox([record for record, _ in live.values()], invalid=invalid)
+
+    def _left_unread(self, err: OSError) -> LoadedOutbox:
+        """Write nothing in this run: the file is read at the next start."""
+        self._unreadable = err
+        return LoadedOutbox([], unreadable=err.strerror or str(err))
 
     @callback
     def async_add(self, messages: Sequence[Message]) -> asyncio.Future[None]:
@@ -271,15 +275,18 @@ class OutboxStore:
 
         A write already under way (the delay's, a compaction) is waited for
         too, so nothing writes the file after an unload has flushed. A write
-        that fails is tried again, FLUSH_TRIES times in all.
+        that fails, or a file that may be torn, is tried again, FLUSH_TRIES
+        times in all.
         """
         for _ in range(FLUSH_TRIES):
             if self._flush_timer is not None:
                 self._flush_timer.cancel()
             self._write_gathered()
+            if self._torn:
+                self._start_writer()
             if self._writer is not None:
                 await asyncio.shield(self._writer)
-            if not self._gathered():
+            if not (self._gathered() or self._torn):
                 return
 
     async def async_remove(self) -> None:
@@ -304,7 +311,7 @@ class OutboxStore:
         except HomeAssistantError as err:
             LOGGER.error("The outbox file %s cannot be read: %s", self._legacy.key, err)
             path = Path(self._legacy.path)
-            return LoadedOutbox([], kept_aside=await self._async_keep_aside(path))
+            return await self._async_keep_aside(path)
         if data is None:
             return LoadedOutbox([])
         items = data.get("messages", []) if isinstance(data, dict) else None
@@ -446,17 +453,24 @@ class OutboxStore:
         self._torn = False
         return True
 
-    async def _async_keep_aside(self, path: Path) -> str:
-        """Move an unreadable outbox file aside, so no write replaces it; return its name."""
+    async def _async_keep_aside(self, path: Path) -> LoadedOutbox:
+        """Move an outbox file that is no journal aside, so no write replaces it.
+
+        If it cannot be moved, it is left like a file that cannot be read.
+        """
         suffix = f"unreadable-{int(time.time())}"
         try:
             aside = await self._hass.async_add_executor_job(
                 journal.keep_aside, path, suffix
             )
         except OSError as err:
-            LOGGER.error("The outbox file %s cannot be moved aside: %s", path, err)
-            return path.name
-        return aside.name
+            LOGGER.error(
+                "The outbox file %s cannot be moved aside, it is read again at the next start: %s",
+                path.name,
+                err,
+            )
+            return self._left_unread(err)
+        return LoadedOutbox([], kept_aside=aside.name)
 
 
 def replay(lines: list[bytes]) -> tuple[dict[str, tuple[StoredMessage, bytes]], int]:
