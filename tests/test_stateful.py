@@ -348,7 +348,8 @@ class DeliveryMachine(RuleBasedStateMachine):
         self.refusing = Windows()
         """When the hook answered 400: a message may fail then by its own fault."""
         self.disk_failing = Windows()
-        """While faults of the journal's writes were scheduled and had not all struck."""
+        """While faults of the journal's writes were scheduled and had not all struck,
+        or the journal was left unread (then nothing can be queued)."""
         self.restarts: list[tuple[int, float]] = []
         self.corrupt: set[str] = set()
         self.kept_aside: dict[str, bytes] = {}
@@ -702,16 +703,21 @@ class DeliveryMachine(RuleBasedStateMachine):
                     f"{aside}, a journal kept aside, no longer holds what it held",
                 )
 
+    def _journal_unread(self) -> bool:
+        """Return whether the entry's journal was left unread (a repair issue says so)."""
+        return self.hass is not None and (
+            ir.async_get(self.hass).async_get_issue(
+                DOMAIN, f"outbox_not_read_{self.entry_id}"
+            )
+            is not None
+        )
+
     async def _left_unread(self, written: Corrupted) -> bool:
         """Return whether the journal was reported unread (a disk fault kept it from being moved aside).
 
         It must then be in place, as it was: nothing is written over it.
         """
-        assert self.hass is not None
-        issue = ir.async_get(self.hass).async_get_issue(
-            DOMAIN, f"outbox_not_read_{self.entry_id}"
-        )
-        if issue is None:
+        if not self._journal_unread():
             return False
         found = await self.loop.run_in_executor(None, _read_files, [self._journal()])
         if found[self._journal()] != written.data:
@@ -895,7 +901,9 @@ class DeliveryMachine(RuleBasedStateMachine):
 
     async def _check(self) -> None:
         """Check calls, reports and the pause as they stand now."""
-        if not self.world.disk.pending:
+        if self._journal_unread():
+            self.disk_failing.open(self._tick())
+        elif not self.world.disk.pending:
             self.disk_failing.close(self._tick())
         now = self.loop.time()
         for call in self.calls.values():
