@@ -4,8 +4,11 @@ import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+import errno
 import math
+import os
 from pathlib import Path
+import threading
 import time
 from typing import Any
 from unittest.mock import patch
@@ -13,6 +16,7 @@ from unittest.mock import patch
 from aiohttp import ClientSession
 import pytest
 
+from custom_components.slack_webhook import journal
 from custom_components.slack_webhook.const import (
     CONF_BURST,
     CONF_MAX_AGE,
@@ -27,7 +31,6 @@ from custom_components.slack_webhook.delivery import (
     QUEUED,
     outbox_backoff,
 )
-from custom_components.slack_webhook.outbox import OutboxStore
 from custom_components.slack_webhook.payload import (
     check_response_url,
     check_storable,
@@ -40,13 +43,15 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.json import json_bytes
 from homeassistant.helpers.storage import Store
 from pytest_homeassistant_custom_component.common import (
     async_capture_events,
 )
 
 from .conftest import NO_RETRIES, LoadEntry, MakeEntry, SetupEntry
-from .outbox_files import record
+from .disk_faults import DiskFaults, Fault, enospc_after
+from .outbox_files import journal_path, record
 from .proxy_server import PORTAL_302, REFUSED_407, ProxyServer, html_answer
 from .slack_server import UNAVAILABLE, Answer, SlackServer
 from .waiting import until
@@ -194,22 +199,24 @@ async def test_unload_during_an_outbox_write_answers_the_caller(
     """A caller whose message is being written when the entry unloads is answered."""
     entry = await setup_entry(**NO_RETRIES)
     slack.default = UNAVAILABLE
-    writing = asyncio.Event()
-    never = asyncio.Event()
-    real_add = OutboxStore.async_add
+    writing, release = threading.Event(), threading.Event()
+    real_append = journal.append
 
-    async def blocked_add(self: OutboxStore, messages: Any) -> None:
-        if not writing.is_set():
-            writing.set()
-            await never.wait()
-        await real_add(self, messages)
+    def blocked_append(path: Path, data: bytes) -> None:
+        writing.set()
+        release.wait(5)
+        real_append(path, data)
 
-    with patch.object(OutboxStore, "async_add", blocked_add):
+    with patch.object(journal, "append", blocked_append):
         caller = asyncio.ensure_future(
             entry.runtime_data.delivery.async_send({"text": "a"})
         )
         await until(writing.is_set)
-        assert await hass.config_entries.async_unload(entry.entry_id)
+        unload = asyncio.ensure_future(hass.config_entries.async_unload(entry.entry_id))
+        await asyncio.sleep(0.05)
+        assert not caller.done()
+        release.set()
+        assert await unload
         async with asyncio.timeout(5):
             assert await caller == QUEUED
 
@@ -645,3 +652,131 @@ async def test_deadlines_kept_for_a_reload_go_with_the_load_or_the_removal(
     assert list(hass.data[DEADLINES]) == [entry.entry_id]
     await hass.config_entries.async_remove(entry.entry_id)
     assert hass.data[DEADLINES] == {}
+
+
+# Issue 23: the outbox journal under disk faults.
+
+
+def _journal_faults(hass: HomeAssistant, entry_id: str) -> DiskFaults:
+    """Return faults for an entry's outbox journal."""
+    return DiskFaults(journal_path(hass, entry_id))
+
+
+async def test_a_send_the_outbox_cannot_write_fails_and_is_never_sent(
+    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
+) -> None:
+    """Queued on a full disk: the caller gets the error; the message never goes out."""
+    entry = await setup_entry(**NO_RETRIES)
+    delivery = entry.runtime_data.delivery
+    events = async_capture_events(hass, EVENT_DELIVERY_FAILED)
+    disk = _journal_faults(hass, entry.entry_id)
+    slack.default = UNAVAILABLE
+    with disk.active():
+        # The head the hook fails, then one behind a queued message.
+        for text, fault in (("b", enospc_after(12)), ("c", Fault("sync"))):
+            disk.schedule(fault)
+            with pytest.raises(HomeAssistantError) as err:
+                await delivery.async_send({"text": text})
+            assert err.value.translation_key == "outbox_write_failed"
+            assert err.value.translation_placeholders == {
+                "error": os.strerror(fault.error)
+            }
+            if text == "b":
+                assert await delivery.async_send({"text": "a"}) == QUEUED
+        slack.default = Answer()
+        await until(lambda: delivery.pending == 0)
+        assert (await delivery.async_send({"text": "d"})).delivered
+    assert [b["text"] for b in slack.accepted] == ["a", "d"]
+    assert events == []
+    assert delivery.statistics()["failed"] == 2
+
+
+async def test_a_message_in_flight_when_its_write_fails_is_answered_by_its_send(
+    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
+) -> None:
+    """The hook may post it: the caller hears the answer, not the write's error."""
+    entry = await setup_entry(**NO_RETRIES)
+    delivery = entry.runtime_data.delivery
+    release = threading.Event()
+    real_append = journal.append
+
+    def failing_append(path: Path, data: bytes) -> None:
+        if b'"text":"m"' in data:
+            release.wait(5)
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_append(path, data)
+
+    slack.answer(UNAVAILABLE, Answer(delay=0.3), Answer(delay=0.3))
+    assert await delivery.async_send({"text": "s"}) == QUEUED
+    with patch.object(journal, "append", failing_append):
+        caller = asyncio.ensure_future(delivery.async_send({"text": "m"}))
+        await until(lambda: len(slack.received) == 3)  # m is being sent
+        release.set()
+        result = await caller
+    assert result.delivered
+    await until(lambda: delivery.pending == 0)
+    assert [b["text"] for b in slack.accepted] == ["s", "m"]
+    assert delivery.statistics()["failed"] == 0
+
+
+async def test_an_outbox_file_that_cannot_be_opened_is_reported_and_kept(
+    hass: HomeAssistant,
+    slack: SlackServer,
+    tmp_path: Path,
+    make_entry: MakeEntry,
+    load_entry: LoadEntry,
+) -> None:
+    """Left in place, reported, read at the next start; meanwhile nothing is queued."""
+    entry = make_entry(**NO_RETRIES)
+    hass.config.config_dir = str(tmp_path)
+    path = journal_path(hass, entry.entry_id)
+    path.parent.mkdir()
+    path.write_bytes(json_bytes(record("old")) + b"\n")
+    disk = _journal_faults(hass, entry.entry_id)
+    disk.schedule(Fault("open", errno.EACCES))
+    issue_id = f"outbox_not_read_{entry.entry_id}"
+    with disk.active():
+        await load_entry(entry)
+    assert entry.state is ConfigEntryState.LOADED
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_placeholders == {
+        "name": "Alerts",
+        "file": path.name,
+        "error": "Permission denied",
+    }
+    delivery = entry.runtime_data.delivery
+    assert (await delivery.async_send({"text": "new"})).delivered
+    slack.answer(UNAVAILABLE)
+    with pytest.raises(HomeAssistantError) as err:
+        await delivery.async_send({"text": "waits"})
+    assert err.value.translation_key == "outbox_write_failed"
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+    await until(lambda: entry.runtime_data.delivery.pending == 0)
+    assert [b["text"] for b in slack.accepted] == ["new", "old"]
+
+
+async def test_a_message_whose_caller_left_is_reported_when_its_write_fails(
+    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
+) -> None:
+    """Nobody to raise to: the event reports the message the outbox could not write."""
+    entry = await setup_entry(**NO_RETRIES)
+    delivery = entry.runtime_data.delivery
+    events = async_capture_events(hass, EVENT_DELIVERY_FAILED)
+    writing, release = threading.Event(), threading.Event()
+
+    def failing_append(path: Path, data: bytes) -> None:
+        writing.set()
+        release.wait(5)
+        raise OSError(errno.EIO, "Input/output error")
+
+    slack.default = UNAVAILABLE
+    with patch.object(journal, "append", failing_append):
+        caller = asyncio.ensure_future(delivery.async_send({"text": "a"}))
+        await until(writing.is_set)
+        caller.cancel()
+        release.set()
+        await until(lambda: delivery.pending == 0)
+    assert [e.data["reason"] for e in events] == ["outbox_write_failed"]
+    assert events[0].data["message_id"] is not None

@@ -1,6 +1,8 @@
 """Tests for the durable outbox: its journal file, writes, compaction and migration."""
 
 import asyncio
+import errno
+import os
 from pathlib import Path
 import time
 from typing import Any
@@ -14,7 +16,9 @@ from custom_components.slack_webhook.outbox import Clock, Message, OutboxStore
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.json import json_bytes
 
+from .disk_faults import DiskFaults, Fault, enospc_after
 from .outbox_files import journal_path, record, stored, stored_texts
+from .waiting import until
 
 ENTRY = "entry"
 
@@ -219,17 +223,21 @@ async def test_a_file_kept_aside_in_the_same_second_keeps_the_one_before(
     ]
 
 
-async def test_a_file_that_cannot_be_read_is_kept_aside(
+async def test_a_file_that_cannot_be_moved_aside_is_left_unread(
     hass: HomeAssistant, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """An error reading the file moves it aside; if that fails too, it is named."""
-    path = journal_path(hass, ENTRY)
-    await hass.async_add_executor_job(lambda: path.mkdir(parents=True))
+    """A file that is no journal and cannot be moved aside is left as it is, written never."""
+    path = await _write(hass, b"not a journal\n")
+    store = OutboxStore(hass, ENTRY)
     with patch.object(journal, "keep_aside", side_effect=OSError("read-only")):
-        loaded = await OutboxStore(hass, ENTRY).async_load()
-    assert loaded.kept_aside == path.name
-    assert "cannot be read" in caplog.text
-    assert "cannot be moved aside" in caplog.text
+        loaded = await store.async_load()
+    assert loaded.kept_aside is None
+    assert loaded.unreadable == "read-only"
+    assert "is not a journal" in caplog.text
+    assert "cannot be moved aside, it is read again at the next start" in caplog.text
+    with pytest.raises(OSError, match="read-only"):
+        await store.async_add([_message("a")])
+    assert await hass.async_add_executor_job(path.read_bytes) == b"not a journal\n"
 
 
 async def test_the_storage_file_of_older_versions_is_migrated(
@@ -253,28 +261,32 @@ async def test_the_storage_file_of_older_versions_is_migrated(
     assert [r["body"]["text"] for r in again.records] == ["a", "b"]
 
 
-async def test_write_errors_are_logged_not_raised(
+async def test_write_errors_fail_the_adds_and_are_logged(
     hass: HomeAssistant, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A failed append or compaction is logged; the queue goes on."""
+    """A failed append fails its adds; a failed compaction is logged and changes nothing."""
     store = OutboxStore(hass, ENTRY)
     await store.async_load()
     message = _message("a")
-    with patch.object(journal, "append", side_effect=OSError("disk full")):
+    with (
+        patch.object(journal, "append", side_effect=OSError("disk full")),
+        pytest.raises(OSError, match="disk full"),
+    ):
         await store.async_add([message])
     assert "cannot be written" in caplog.text
-    other = _message("b")
-    await store.async_add([other])
+    others = [_message("b"), _message("c")]
+    await store.async_add(others)
+    assert "is written again" in caplog.text
     with (
         patch.object(outbox, "COMPACT_SLACK", 0),
         patch.object(journal, "rewrite", side_effect=OSError("disk full")),
     ):
-        store.async_schedule_removal(message)
-        store.async_schedule_removal(other)
+        store.async_schedule_removal(message)  # not in the outbox: nothing to do
+        store.async_schedule_removal(others[0])
         await store.async_flush()
         await hass.async_block_till_done()
     assert "cannot be rewritten" in caplog.text
-    assert await stored_texts(hass, ENTRY) == []
+    assert await stored_texts(hass, ENTRY) == ["c"]
 
 
 async def test_removing_deletes_both_files(
@@ -287,3 +299,210 @@ async def test_removing_deletes_both_files(
     await store.async_remove()
     assert not await hass.async_add_executor_job(journal_path(hass, ENTRY).exists)
     await store.async_remove()
+
+
+# Issue 23: the journal under disk faults.
+
+
+def _faults(hass: HomeAssistant) -> DiskFaults:
+    """Return faults for the entry's journal and its temporary file."""
+    return DiskFaults(journal_path(hass, ENTRY))
+
+
+async def _loaded_texts(hass: HomeAssistant) -> tuple[list[str], int]:
+    """Load the journal as the next start would: the texts and the invalid count."""
+    loaded = await OutboxStore(hass, ENTRY).async_load()
+    return [r["body"]["text"] for r in loaded.records], loaded.invalid
+
+
+@pytest.mark.parametrize(
+    "faults",
+    [
+        [enospc_after(10)],
+        [Fault("write", errno.ENOSPC)],
+        [Fault("sync", errno.EIO)],
+        [enospc_after(10), Fault("truncate", errno.EIO)],
+    ],
+    ids=["torn-enospc", "enospc", "eio-on-sync", "torn-and-truncate-fails"],
+)
+async def test_a_failed_append_fails_its_adds_and_loses_no_later_line(
+    hass: HomeAssistant, faults: list[Fault]
+) -> None:
+    """The add whose write failed raises; the next lines are durable and readable."""
+    store = OutboxStore(hass, ENTRY)
+    await store.async_load()
+    await store.async_add([_message("a")])
+    disk = _faults(hass)
+    disk.schedule(*faults)
+    with disk.active():
+        with pytest.raises(OSError):
+            await store.async_add([_message("b")])
+        assert disk.pending == 0
+        await store.async_add([_message("c")])
+    assert await _loaded_texts(hass) == (["a", "c"], 0)
+
+
+async def test_a_failed_removal_is_written_again(hass: HomeAssistant) -> None:
+    """A removal and a retry count whose write was torn stay pending: nothing comes back."""
+    store = OutboxStore(hass, ENTRY)
+    await store.async_load()
+    first, second = _message("a"), _message("b")
+    await store.async_add([first, second])
+    disk = _faults(hass)
+    disk.schedule(enospc_after(5))
+    with disk.active(), patch.object(outbox, "REMOVAL_SAVE_DELAY", 0.01):
+        store.async_schedule_removal(first)
+        second.attempts = 3
+        store.async_schedule_update(second)
+        await until(lambda: disk.pending == 0)
+        await store.async_add([_message("c")])
+        await store.async_flush()
+    assert await _loaded_texts(hass) == (["b", "c"], 0)
+    assert [r["attempts"] for r in await stored(hass, ENTRY)] == [3, 0]
+
+
+async def test_removals_that_keep_failing_are_tried_again_at_a_flush(
+    hass: HomeAssistant, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A flush (an unload) tries a failed write again; the error is logged once."""
+    store = OutboxStore(hass, ENTRY)
+    await store.async_load()
+    message = _message("a")
+    await store.async_add([message])
+    disk = _faults(hass)
+    disk.fail("write", 2, errno.ENOSPC)
+    with disk.active():
+        store.async_schedule_removal(message)
+        await store.async_flush()
+    assert disk.pending == 0
+    assert caplog.text.count("cannot be written") == 1
+    assert await _loaded_texts(hass) == ([], 0)
+
+
+async def test_a_file_that_may_be_torn_is_rewritten_from_memory(
+    hass: HomeAssistant,
+) -> None:
+    """Cut short and not cut back: the next write rewrites the file, without the failed add."""
+    store = OutboxStore(hass, ENTRY)
+    await store.async_load()
+    await store.async_add([_message("a")])
+    disk = _faults(hass)
+    # The lines of "b" reach the file; its sync and the cutting back fail.
+    disk.schedule(Fault("sync"), Fault("truncate"))
+    with disk.active():
+        with pytest.raises(OSError):
+            await store.async_add([_message("b")])
+        await store.async_add([_message("c")])
+    assert disk.calls["replace"] == 1
+    assert await stored_texts(hass, ENTRY) == ["a", "c"]
+    read = await hass.async_add_executor_job(journal.read, journal_path(hass, ENTRY))
+    assert read is not None
+    assert len(read[0]) == 2
+
+
+async def test_a_crash_between_the_temporary_file_and_the_rename(
+    hass: HomeAssistant,
+) -> None:
+    """A compaction cut off before its rename leaves the old file whole."""
+    store = OutboxStore(hass, ENTRY)
+    await store.async_load()
+    messages = [_message(f"m{i}") for i in range(4)]
+    await store.async_add(messages)
+    disk = _faults(hass)
+    disk.schedule(Fault("replace", crash=True))
+    with disk.active(), patch.object(outbox, "COMPACT_SLACK", 0):
+        for message in messages[:3]:
+            store.async_schedule_removal(message)
+        await store.async_flush()
+        await hass.async_block_till_done()
+        assert disk.crashed
+    # The removals were appended before the compaction started.
+    assert await _loaded_texts(hass) == (["m3"], 0)
+    store = OutboxStore(hass, ENTRY)
+    await store.async_load()
+    await store.async_add([_message("n")])
+    assert await _loaded_texts(hass) == (["m3", "n"], 0)
+
+
+async def test_a_short_write_is_completed(hass: HomeAssistant) -> None:
+    """A write that stores part of the data without an error goes on with the rest."""
+    store = OutboxStore(hass, ENTRY)
+    await store.async_load()
+    real_write = os.write
+    with patch.object(os, "write", lambda fd, data: real_write(fd, data[:7])):
+        await store.async_add([_message("a"), _message("b")])
+    assert await _loaded_texts(hass) == (["a", "b"], 0)
+
+
+async def test_a_line_glued_to_a_torn_one_is_recovered(hass: HomeAssistant) -> None:
+    """Old versions glued the next line to a torn one: the good line is read, the fragment counted."""
+    whole = json_bytes(record("b"))
+    glued = json_bytes(record("x"))[:25] + whole
+    removal = json_bytes({"removed": ["id-c"]})
+    data = b"\n".join(
+        [json_bytes(record("a")), glued, json_bytes(record("c")), removal[:9] + removal]
+    )
+    await _write(hass, data + b"\n")
+    assert await _loaded_texts(hass) == (["a", "b"], 2)
+    assert await _loaded_texts(hass) == (["a", "b"], 0)
+
+
+async def test_an_append_after_a_torn_line_starts_a_new_line(
+    hass: HomeAssistant,
+) -> None:
+    """A file ending in a fragment (the rewrite failed) gets its newline before the next line."""
+    await _write(hass, json_bytes(record("a")) + b'\n{"id": "half')
+    store = OutboxStore(hass, ENTRY)
+    with patch.object(journal, "rewrite", side_effect=OSError("read-only")):
+        await store.async_load()
+    await store.async_add([_message("b")])
+    assert await _loaded_texts(hass) == (["a", "b"], 1)
+
+
+@pytest.mark.parametrize("kind", ["directory", "permissions", "io-error"])
+async def test_an_outbox_that_cannot_be_opened_is_left_in_place(
+    hass: HomeAssistant, caplog: pytest.LogCaptureFixture, kind: str
+) -> None:
+    """Not read, not moved aside, nothing written over it: read again at the next start."""
+    path = await _write(hass, json_bytes(record("a")) + b"\n")
+    disk = _faults(hass)
+    if kind == "directory":
+        await hass.async_add_executor_job(path.unlink)
+        await hass.async_add_executor_job(path.mkdir)
+    else:
+        disk.schedule(
+            Fault("open", errno.EACCES) if kind == "permissions" else Fault("read")
+        )
+    store = OutboxStore(hass, ENTRY)
+    with disk.active():
+        loaded = await store.async_load()
+        with pytest.raises(OSError):
+            await store.async_add([_message("b")])
+        await store.async_flush()
+    assert loaded.records == []
+    assert loaded.kept_aside is None
+    assert loaded.unreadable is not None
+    assert "read again at the next start" in caplog.text
+    names = await hass.async_add_executor_job(
+        lambda: sorted(p.name for p in path.parent.iterdir())
+    )
+    assert names == [path.name]
+    if kind != "directory":
+        assert await _loaded_texts(hass) == (["a"], 0)
+
+
+async def test_a_flush_repairs_a_file_that_may_be_torn(hass: HomeAssistant) -> None:
+    """An unload after a failed add that could not be cut back leaves no line of it."""
+    store = OutboxStore(hass, ENTRY)
+    await store.async_load()
+    await store.async_add([_message("a")])
+    disk = _faults(hass)
+    # The add fails and stays in the file; the repair right after fails too.
+    disk.schedule(Fault("sync"), Fault("truncate"), Fault("replace"))
+    with disk.active():
+        with pytest.raises(OSError):
+            await store.async_add([_message("b")])
+        await hass.async_block_till_done()
+        assert await stored_texts(hass, ENTRY) == ["a", "b"]
+        await store.async_flush()
+    assert await _loaded_texts(hass) == (["a"], 0)

@@ -7,19 +7,23 @@ resets, answers too late, hangs, refuses the payload (400) or rate-limits
 with any Retry-After, a hook that goes down and comes back, a
 proxy that answers 407 or like a captive portal, wall-clock steps of an hour
 both ways, unload, setup, reload, and restarts of Home Assistant on the same
-config directory, some with broken lines written into the outbox journal.
+config directory, some with broken lines written into the outbox journal,
+and disk faults in the journal's next writes (the disk full, after part of a
+line or not, an I/O error on sync, a failed rename of a compaction).
 What must hold:
 
 - every call is answered within the client's deadline (plus slack);
   "delivered" means the hook posted it;
 - every accepted message is posted, or reported exactly once (the caller's
   error or the `slack_webhook_delivery_failed` event), and only its own fault
-  (the hook refusing the payload) or expiry drops it: not outages, 429,
-  proxies, clock steps, unloads or restarts;
+  (the hook refusing the payload), expiry, or a disk fault while it was open
+  (then the caller gets the error `outbox_write_failed`) drops it: not
+  outages, 429, proxies, clock steps, unloads or restarts;
 - messages are posted in acceptance order: one answered before another was
   sent is posted first;
 - a message is posted more than once only after attempts that got no answer
-  (timed out, or cut off by an unload or stop), and no more often;
+  (timed out, or cut off by an unload or stop), and no more often; one
+  answered with an error is not posted later (the same count: none);
 - a 429's pause is never longer than max_retry_after;
 - setup never fails; a corrupted outbox record is skipped and reported (a
   log line and a repair issue naming how many); a journal of nothing but
@@ -46,6 +50,7 @@ from collections.abc import Callable, Coroutine, Iterator
 from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass, field
 from email.utils import formatdate
+import errno
 import itertools
 import json
 import logging
@@ -96,6 +101,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from .backoff import fast_backoff
+from .disk_faults import DiskFaults, Fault, enospc_after
 from .switchable import (
     OutboxWatch,
     SwitchableHook,
@@ -162,6 +168,14 @@ CORRUPTIONS = (
     "cut_short",
 )
 """Ways a hand edit or damage can break a line of the outbox journal."""
+DISK_FAULTS = {
+    "full": Fault("write", errno.ENOSPC),
+    "torn": enospc_after(20),
+    "sync": Fault("sync"),
+    "rename": Fault("replace"),
+}
+"""Faults of the journal's next writes: the disk full (after part of a line or not),
+an I/O error on sync, or on the rename that ends a compaction."""
 ACCEPTED = frozenset({"delivered", "queued", "accepted"})
 """Outcomes after which a message must be posted or reported."""
 
@@ -259,6 +273,8 @@ class World:
     config_dir: str
     """Where every Home Assistant of the run keeps its .storage (and the journals)."""
     outbox: OutboxWatch
+    disk: DiskFaults
+    """Faults of the journal's writes (its prefix is set to each example's journal)."""
     clock: WallClock
     interrupted: Counter[str]
     """Per marker, the attempts that got no answer (timed out or cut off)."""
@@ -281,6 +297,8 @@ class Call:
     outcome: str | None = None
     """delivered, queued, accepted (notify), error (ours), refused (Home Assistant's)."""
     detail: str = ""
+    key: str | None = None
+    """The translation key of the error it got."""
     message_id: str | None = None
     overdue: bool = False
 
@@ -329,6 +347,9 @@ class DeliveryMachine(RuleBasedStateMachine):
         self.violations: list[tuple[type[BrokenPromiseError], str]] = []
         self.refusing = Windows()
         """When the hook answered 400: a message may fail then by its own fault."""
+        self.disk_failing = Windows()
+        """While faults of the journal's writes were scheduled and had not all struck,
+        or the journal was left unread (then nothing can be queued)."""
         self.restarts: list[tuple[int, float]] = []
         self.corrupt: set[str] = set()
         self.kept_aside: dict[str, bytes] = {}
@@ -408,6 +429,15 @@ class DeliveryMachine(RuleBasedStateMachine):
         """
         self._run(self._restart(corruption, count, position, beside_valid))
 
+    @rule(fault=st.sampled_from(sorted(DISK_FAULTS)), count=st.integers(1, 2))
+    def disk_fault(self, fault: str, count: int) -> None:
+        """Make the next `count` writes of the journal fail so (faults not struck yet are dropped).
+
+        At most two, so the three tries of an unload's flush get its removals
+        written: a removal given up would bring a delivered message back.
+        """
+        self._run(self._fail_disk(DISK_FAULTS[fault], count))
+
     @invariant()
     def promises_hold(self) -> None:
         """Check what can be checked at any moment; broken promises are raised at the end.
@@ -470,6 +500,7 @@ class DeliveryMachine(RuleBasedStateMachine):
     async def _start(self, through_proxy: bool) -> None:
         """Start the servers and the first Home Assistant."""
         self.world.clock.offset = 0.0
+        self.world.disk.prefix = str(self._journal())
         await self.hook.start()
         if through_proxy:
             self.proxy = SwitchableProxy()
@@ -637,6 +668,8 @@ class DeliveryMachine(RuleBasedStateMachine):
         one aside destroys nothing.
         """
         assert self.hass is not None
+        if await self._left_unread(written):
+            return
         issue = ir.async_get(self.hass).async_get_issue(
             DOMAIN, f"outbox_unreadable_{self.entry_id}"
         )
@@ -669,6 +702,30 @@ class DeliveryMachine(RuleBasedStateMachine):
                     CorruptRecordMishandledError,
                     f"{aside}, a journal kept aside, no longer holds what it held",
                 )
+
+    def _journal_unread(self) -> bool:
+        """Return whether the entry's journal was left unread (a repair issue says so)."""
+        return self.hass is not None and (
+            ir.async_get(self.hass).async_get_issue(
+                DOMAIN, f"outbox_not_read_{self.entry_id}"
+            )
+            is not None
+        )
+
+    async def _left_unread(self, written: Corrupted) -> bool:
+        """Return whether the journal was reported unread (a disk fault kept it from being moved aside).
+
+        It must then be in place, as it was: nothing is written over it.
+        """
+        if not self._journal_unread():
+            return False
+        found = await self.loop.run_in_executor(None, _read_files, [self._journal()])
+        if found[self._journal()] != written.data:
+            self._violation(
+                CorruptRecordMishandledError,
+                "a journal left unread was changed",
+            )
+        return True
 
     # Sends
 
@@ -740,6 +797,7 @@ class DeliveryMachine(RuleBasedStateMachine):
             domain = getattr(err, "translation_domain", None)
             call.outcome = "error" if domain == DOMAIN else "refused"
             call.detail = f"{type(err).__name__}({err.translation_key or err})"
+            call.key = err.translation_key
         else:
             call.outcome = "error"
             call.detail = repr(err)
@@ -768,6 +826,8 @@ class DeliveryMachine(RuleBasedStateMachine):
         since it was accepted may then expire it.
         """
         if self.refusing.since(call.started):
+            return True
+        if call.key == "outbox_write_failed" and self.disk_failing.since(call.started):
             return True
         return any(
             seq > call.started and offset - call.offset >= MAX_AGE - 60
@@ -833,8 +893,18 @@ class DeliveryMachine(RuleBasedStateMachine):
 
     # Checks
 
+    async def _fail_disk(self, fault: Fault, count: int) -> None:
+        """Schedule faults of the journal's next writes."""
+        self.world.disk.clear()
+        self.world.disk.schedule(*[fault] * count)
+        self.disk_failing.open(self._tick())
+
     async def _check(self) -> None:
         """Check calls, reports and the pause as they stand now."""
+        if self._journal_unread():
+            self.disk_failing.open(self._tick())
+        elif not self.world.disk.pending:
+            self.disk_failing.close(self._tick())
         now = self.loop.time()
         for call in self.calls.values():
             if now - call.started_at > ANSWER_BOUND:
@@ -903,6 +973,7 @@ class DeliveryMachine(RuleBasedStateMachine):
     async def _final_check(self) -> None:
         """Heal everything, then check that every accepted message arrives or is reported."""
         await self._check()
+        self.world.disk.clear()
         if self.proxy is not None:
             await self._switch_proxy("ok")
         await self._switch_hook("ok", None)
@@ -1021,6 +1092,7 @@ class DeliveryMachine(RuleBasedStateMachine):
                 await self.proxy.stop()
             await self.loop.run_in_executor(None, self._remove_journals)
             self.world.clock.offset = 0.0
+            self.world.disk.clear()
 
 
 @dataclass(frozen=True)
@@ -1180,14 +1252,18 @@ async def test_delivery_keeps_its_promises(hass: HomeAssistant) -> None:
     loop.set_debug(False)  # its stack per callback costs more than the test
     clock = WallClock()
     outbox = OutboxWatch()
+    disk = DiskFaults(Path(hass.config.config_dir, STORAGE_DIR, "no journal yet"))
     try:
         with (
+            disk.active(),
             outbox.watching(),
             clock.patched(),
             fast_backoff(),
             counting_interrupted_attempts() as interrupted,
         ):
-            world = World(loop, hass.config.config_dir, outbox, clock, interrupted)
+            world = World(
+                loop, hass.config.config_dir, outbox, disk, clock, interrupted
+            )
             await _in_thread(
                 lambda: run_state_machine_as_test(
                     lambda: DeliveryMachine(world), settings=SETTINGS

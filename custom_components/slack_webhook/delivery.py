@@ -7,6 +7,9 @@ message behind it, to the durable outbox; their callers are answered
 A caller waits at most the client's total_timeout; then its message is queued.
 Permanent failures are never retried: the caller gets the error or, for a
 message already in the outbox, the event `slack_webhook_delivery_failed`.
+A message the outbox could not write is not queued: its caller gets the
+error and it is not sent (unless it was being sent at that moment: then
+that attempt answers it).
 Faults of the path to the hook (a proxy, portal, TLS or DNS) are not the
 message's: messages stay in the outbox and a repair issue is raised; so do
 they when Home Assistant's HTTP session closes under a send (it is stopping).
@@ -21,6 +24,7 @@ import asyncio
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 import random
 import time
 from typing import Any
@@ -102,6 +106,8 @@ class Delivery:
         self._store = OutboxStore(hass, entry.entry_id)
         self._queue: deque[Message] = deque()
         self._task: asyncio.Task[None] | None = None
+        self._sending: Message | None = None
+        """The message whose request is under way."""
         self._stopping = False
         self._halted = False
         self._report = DeliveryReporter(hass, entry)
@@ -189,6 +195,7 @@ class Delivery:
         """Return the messages of a loaded outbox, and report what was skipped."""
         if loaded.kept_aside is not None:
             self._report.outbox_unreadable(loaded.kept_aside)
+        self._report.outbox_not_read(self._store.name, loaded.unreadable)
         self._report.outbox_invalid(loaded.invalid)
         clock = Clock.now()
         known = forget_deadlines(self._hass, self._entry.entry_id)
@@ -221,12 +228,12 @@ class Delivery:
         return min(self._options.max_age_seconds, RESPONSE_URL_MAX_AGE_SECONDS)
 
     async def _queue_directly(self, message: Message) -> DeliveryResult:
-        """Put a message behind the outbox: write it, then answer queued."""
-        message.stored = True
-        self._counts["queued"] += 1
+        """Put a message behind the outbox: write it, then answer queued (or the write's error)."""
+        waiter: asyncio.Future[DeliveryResult] = self._hass.loop.create_future()
+        message.waiter = waiter
+        self._write([message])
         self._run_if_idle()
-        await self._store.async_add([message])
-        return _queued(message)
+        return await waiter
 
     async def _wait_for(self, message: Message) -> DeliveryResult:
         """Start the task if it is idle and wait for the result, queuing the message past the deadline.
@@ -300,9 +307,7 @@ class Delivery:
             await asyncio.sleep(min(message.next_try, message.deadline) - now)
             return
         try:
-            response = await self._client_for(message).send_dict(
-                message.body, message.headers
-            )
+            response = await self._send(message)
         except asyncio.CancelledError:
             # Stopped mid-send: the hook may have posted it, and it goes again.
             self._counts["possible_duplicates"] += 1
@@ -312,6 +317,16 @@ class Delivery:
             return
         self._report.available()
         self._finish(message, "delivered", response)
+
+    async def _send(self, message: Message) -> WebhookResponse:
+        """Send a message once, known to be in flight meanwhile."""
+        self._sending = message
+        try:
+            return await self._client_for(message).send_dict(
+                message.body, message.headers
+            )
+        finally:
+            self._sending = None
 
     def _client_for(self, message: Message) -> AsyncWebhookClient:
         """Return the client for the message's URL: the webhook or its response_url."""
@@ -389,26 +404,54 @@ class Delivery:
         """Write every pending message to the outbox, then answer their callers.
 
         New messages are written at once; `flush` also writes the gathered
-        removals and retry counts. Callers are answered even when the write is
-        cancelled: the outbox is written again when the queue stops.
+        removals and retry counts. Callers are answered when the write ends,
+        even when this is cancelled meanwhile.
         """
-        newly = [m for m in self._queue if not m.stored]
-        for message in newly:
+        if newly := [m for m in self._queue if not m.stored]:
+            await asyncio.wait([self._write(newly)])
+        if flush:
+            await self._store.async_flush()
+
+    def _write(self, messages: list[Message]) -> asyncio.Future[None]:
+        """Start writing messages to the outbox; their callers are answered when it ends."""
+        for message in messages:
             message.stored = True
-        self._counts["queued"] += len(newly)
-        try:
-            if newly:
-                await self._store.async_add(newly)
-            if flush:
-                await self._store.async_flush()
-        finally:
-            for message in self._queue:
-                if (
-                    message.stored
-                    and message.waiter is not None
-                    and not message.waiter.done()
-                ):
-                    message.waiter.set_result(_queued(message))
+        written = self._store.async_add(messages)
+        written.add_done_callback(partial(self._answer_written, messages))
+        return written
+
+    def _answer_written(
+        self, messages: list[Message], written: asyncio.Future[None]
+    ) -> None:
+        """Answer the callers of written messages queued, or take back what was not written."""
+        if (err := written.exception()) is not None:
+            for message in messages:
+                self._take_back(message, err)
+            self._notify_listeners()
+            return
+        self._counts["queued"] += len(messages)
+        for message in messages:
+            if message.waiter is not None and not message.waiter.done():
+                message.waiter.set_result(_queued(message))
+
+    def _take_back(self, message: Message, err: BaseException) -> None:
+        """Take a message the outbox could not write off the queue, and report it.
+
+        A message being sent stays: that attempt answers its caller, and a
+        transient failure writes it again. One already finished is left alone.
+        """
+        message.stored = False
+        if message is self._sending or message not in self._queue:
+            return
+        self._queue.remove(message)
+        self._counts["failed"] += 1
+        self._last_error = "outbox_write_failed"
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else err
+        error = failure("outbox_write_failed", error=str(reason))
+        if message.waiter is not None and not message.waiter.done():
+            message.waiter.set_exception(error)
+        else:
+            self._report.gave_up(message.id, message.accepted, "outbox_write_failed")
 
     def _halt_for_reauth(self, err: WebhookAuthError) -> None:
         """Keep the outbox for the new URL that reauthentication brings."""

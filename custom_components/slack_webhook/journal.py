@@ -2,13 +2,19 @@
 
 Blocking file I/O only; the outbox runs these functions in the executor. Each
 line is one JSON object. A write ends with fdatasync, so what was appended
-survives a crash of the process or the machine once the function returns.
+survives a crash of the process or the machine once the function returns;
+a write that fails leaves nothing of its data in the file.
 """
 
+from contextlib import suppress
 import os
 from pathlib import Path
 
-_sync = getattr(os, "fdatasync", os.fsync)
+_READ_SIZE = 1 << 20
+
+
+class TornError(OSError):
+    """An append failed and the file could not be cut back: it may end in part of the data."""
 
 
 def read(path: Path) -> tuple[list[bytes], bool] | None:
@@ -18,37 +24,56 @@ def read(path: Path) -> tuple[list[bytes], bool] | None:
     last line without its newline: that write was never acknowledged.
     """
     try:
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY)
     except FileNotFoundError:
         return None
+    try:
+        data = _read_all(fd)
+    finally:
+        os.close(fd)
     lines = data.split(b"\n")
     torn = lines.pop() != b""
     return [line for line in lines if line], torn
 
 
 def append(path: Path, data: bytes) -> None:
-    """Append data durably; the file is created (and its directory synced) if new."""
-    fd = _open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+    """Append data durably, starting on a line of its own; a new file's name is synced too.
+
+    If anything fails, the file is cut back to its size before, so no part
+    of data stays to be glued to the next line (TornError when that fails too).
+    """
+    fd = _open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT)
     try:
-        created = os.fstat(fd).st_size == 0
-        _write_all(fd, data)
-        _sync(fd)
+        size = os.fstat(fd).st_size
+        if size and os.pread(fd, 1, size - 1) != b"\n":
+            data = b"\n" + data  # after a torn line no cutting back removed
+        try:
+            _write_all(fd, data)
+            _sync(fd)
+            if not size:
+                _sync_directory(path.parent)
+        except OSError as err:
+            _cut_back(fd, size, err)
+            raise
     finally:
         os.close(fd)
-    if created:
-        _sync_directory(path.parent)
 
 
 def rewrite(path: Path, data: bytes) -> None:
     """Replace the file with data atomically: a crash leaves the old or the new one."""
     temporary = _temporary(path)
-    fd = _open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
     try:
-        _write_all(fd, data)
-        _sync(fd)
-    finally:
-        os.close(fd)
-    temporary.replace(path)
+        fd = _open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+        try:
+            _write_all(fd, data)
+            _sync(fd)
+        finally:
+            os.close(fd)
+        temporary.replace(path)
+    except OSError:
+        with suppress(OSError):
+            temporary.unlink(missing_ok=True)
+        raise
     _sync_directory(path.parent)
 
 
@@ -86,11 +111,33 @@ def _open(path: Path, flags: int) -> int:
         return os.open(path, flags, 0o600)
 
 
+def _read_all(fd: int) -> bytes:
+    """Read a file to its end."""
+    chunks = []
+    while chunk := os.read(fd, _READ_SIZE):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def _write_all(fd: int, data: bytes) -> None:
     """Write every byte of data, however many calls it takes."""
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view) :]
+
+
+def _cut_back(fd: int, size: int, err: OSError) -> None:
+    """Cut the file back to `size` after err, durably; raise TornError if that fails."""
+    try:
+        os.ftruncate(fd, size)
+        _sync(fd)
+    except OSError as cut:
+        raise TornError(*err.args) from cut
+
+
+def _sync(fd: int) -> None:
+    """Make a file's data durable (fdatasync where the system has it)."""
+    getattr(os, "fdatasync", os.fsync)(fd)
 
 
 def _sync_directory(directory: Path) -> None:

@@ -31,6 +31,8 @@ REMOVAL_SAVE_DELAY = 1.0
 """Seconds to gather removals into one write while the outbox drains."""
 COMPACT_SLACK = 64 * 1024
 """Bytes of dead lines tolerated beyond twice the live ones before compacting."""
+FLUSH_TRIES = 3
+"""Writes a flush (an unload) tries before it gives the gathered removals up."""
 
 
 class StoredMessage(TypedDict):
@@ -128,18 +130,34 @@ class LoadedOutbox:
     invalid: int = 0
     """Records skipped because they are not in the stored form."""
     kept_aside: str | None = None
-    """Where an unreadable file was moved, when the whole file was unreadable."""
+    """Where a file that is no journal was moved, when not one line of it was readable."""
+    unreadable: str | None = None
+    """Why the file could not be read at all (it is left in place, read at the next start)."""
+
+
+@dataclass(slots=True)
+class _Add:
+    """The lines of one call of async_add, and the future that answers it."""
+
+    lines: dict[str, bytes]
+    written: asyncio.Future[None]
 
 
 class OutboxStore:
     """The durable outbox of one config entry: a journal of JSON lines.
 
-    Adding messages appends their lines and syncs the file before returning;
+    Adding messages appends their lines and syncs the file before answering;
     the adds of concurrent callers share one write (group commit). Removals
     and changed retry counts are gathered for REMOVAL_SAVE_DELAY and appended
-    as one write. Once the file holds more than twice the live lines (plus
-    COMPACT_SLACK), it is rewritten with the live lines only, so each message
-    costs about its own size in bytes written, however long the outbox.
+    as one write (or with the next adds). Once the file holds more than twice
+    the live lines (plus COMPACT_SLACK), it is rewritten with the live lines
+    only, so each message costs about its own size in bytes written, however
+    long the outbox.
+
+    A write that fails answers its adds with the error and leaves nothing in
+    the file (or, if even cutting it back failed, the file is rewritten from
+    memory before the next write); gathered removals and retry counts stay
+    gathered and are written again.
     """
 
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
@@ -153,29 +171,51 @@ class OutboxStore:
         )
         self._lines: dict[str, bytes] = {}
         """The latest line of each message in the outbox, in queue order."""
+        self._unwritten: set[str] = set()
+        """Messages whose add is not durable yet: a compaction leaves them out."""
         self._live_bytes = 0
         self._file_bytes = 0
-        self._batch: list[bytes] = []
-        self._batch_written: asyncio.Future[None] | None = None
+        self._adds: list[_Add] = []
+        self._gathered_due = False
         self._writer: asyncio.Task[None] | None = None
         self._removed: list[str] = []
         self._updated: dict[str, Message] = {}
         self._flush_timer: asyncio.TimerHandle | None = None
+        self._torn = False
+        """Whether the file may hold part of a failed write: rewritten before the next."""
+        self._failing = False
+        """Whether the last write failed (the error is logged once per run of failures)."""
+        self._unreadable: OSError | None = None
+        """Why the file could not be read at load: then nothing is written over it."""
+
+    @property
+    def name(self) -> str:
+        """Return the name of the file (in Home Assistant's .storage folder)."""
+        return self._path.name
 
     async def async_load(self) -> LoadedOutbox:
-        """Return the stored records, oldest first; never raise on a bad file."""
+        """Return the stored records, oldest first; never raise on a bad file.
+
+        A file that cannot be read at all (permissions, a directory in its
+        place, an I/O error) is left as it is, and nothing is written over it
+        until the next start reads it; one that is no journal is moved aside.
+        """
         try:
             read = await self._hass.async_add_executor_job(journal.read, self._path)
         except OSError as err:
-            LOGGER.error("The outbox file %s cannot be read: %s", self._path.name, err)
-            return LoadedOutbox([], kept_aside=await self._async_keep_aside(self._path))
+            LOGGER.error(
+                "The outbox file %s cannot be read, it is read again at the next start: %s",
+                self._path.name,
+                err,
+            )
+            return self._left_unread(err)
         if read is None:
             return await self._async_migrate()
         lines, torn = read
         live, invalid = replay(lines)
         if lines and invalid == len(lines):
             LOGGER.error("The outbox file %s is not a journal", self._path.name)
-            return LoadedOutbox([], kept_aside=await self._async_keep_aside(self._path))
+            return await self._async_keep_aside(self._path)
         for record, line in live.values():
             self._set_line(record["id"], line + b"\n")
         self._file_bytes = sum(len(line) + 1 for line in lines)
@@ -184,11 +224,30 @@ class OutboxStore:
         await self._legacy.async_remove()
         return LoadedOutbox([record for record, _ in live.values()], invalid=invalid)
 
-    async def async_add(self, messages: Sequence[Message]) -> None:
-        """Write messages to the outbox; return once they are durable."""
+    def _left_unread(self, err: OSError) -> LoadedOutbox:
+        """Write nothing in this run: the file is read at the next start."""
+        self._unreadable = err
+        return LoadedOutbox([], unreadable=err.strerror or str(err))
+
+    @callback
+    def async_add(self, messages: Sequence[Message]) -> asyncio.Future[None]:
+        """Write messages to the outbox; the future is done once they are durable.
+
+        It fails with the OSError of a write that failed: then the messages
+        are not in the outbox. Cancelling it does not stop the write.
+        """
+        written: asyncio.Future[None] = self._hass.loop.create_future()
+        if self._unreadable is not None:
+            written.set_exception(self._unreadable)
+            return written
         clock = Clock.now()
-        lines = [self._set_line(m.id, _line(m.to_stored(clock))) for m in messages]
-        await asyncio.shield(self._enqueue(lines))
+        lines = {
+            m.id: self._set_line(m.id, _line(m.to_stored(clock))) for m in messages
+        }
+        self._unwritten.update(lines)
+        self._adds.append(_Add(lines, written))
+        self._start_writer()
+        return written
 
     @callback
     def async_schedule_removal(self, message: Message) -> None:
@@ -215,13 +274,20 @@ class OutboxStore:
         """Write the gathered removals and updates now; return once every write is done.
 
         A write already under way (the delay's, a compaction) is waited for
-        too, so nothing writes the file after an unload has flushed.
+        too, so nothing writes the file after an unload has flushed. A write
+        that fails, or a file that may be torn, is tried again, FLUSH_TRIES
+        times in all.
         """
-        if self._flush_timer is not None:
-            self._flush_timer.cancel()
-        self._write_gathered()
-        if self._writer is not None:
-            await asyncio.shield(self._writer)
+        for _ in range(FLUSH_TRIES):
+            if self._flush_timer is not None:
+                self._flush_timer.cancel()
+            self._write_gathered()
+            if self._torn:
+                self._start_writer()
+            if self._writer is not None:
+                await asyncio.shield(self._writer)
+            if not (self._gathered() or self._torn):
+                return
 
     async def async_remove(self) -> None:
         """Delete the outbox files."""
@@ -245,7 +311,7 @@ class OutboxStore:
         except HomeAssistantError as err:
             LOGGER.error("The outbox file %s cannot be read: %s", self._legacy.key, err)
             path = Path(self._legacy.path)
-            return LoadedOutbox([], kept_aside=await self._async_keep_aside(path))
+            return await self._async_keep_aside(path)
         if data is None:
             return LoadedOutbox([])
         items = data.get("messages", []) if isinstance(data, dict) else None
@@ -260,6 +326,15 @@ class OutboxStore:
         self._lines[message_id] = line
         return line
 
+    def _forget_line(self, message_id: str) -> None:
+        """Take a message whose add failed out of the outbox in memory."""
+        self._live_bytes -= len(self._lines.pop(message_id, b""))
+        self._updated.pop(message_id, None)
+
+    def _gathered(self) -> bool:
+        """Return whether removals or updates wait to be written."""
+        return bool(self._removed or self._updated)
+
     def _schedule_flush(self) -> None:
         """Write the gathered changes within REMOVAL_SAVE_DELAY; not rescheduled while pending."""
         if self._flush_timer is None:
@@ -270,70 +345,103 @@ class OutboxStore:
     def _write_gathered(self) -> None:
         """Start writing the gathered changes, without waiting for the write."""
         self._flush_timer = None
-        if lines := self._pending_lines():
-            self._enqueue(lines)
+        if self._gathered() and self._unreadable is None:
+            self._gathered_due = True
+            self._start_writer()
 
-    def _pending_lines(self) -> list[bytes]:
-        """Return the lines of the gathered changes, and forget them."""
-        clock = Clock.now()
-        lines = [
-            self._set_line(message.id, _line(message.to_stored(clock)))
-            for message in self._updated.values()
-        ]
-        if self._removed:
-            lines.append(_line({"removed": self._removed}))
-        self._updated = {}
-        self._removed = []
-        return lines
-
-    def _enqueue(self, lines: list[bytes]) -> asyncio.Future[None]:
-        """Add lines to the next write and return its future; start the writer."""
-        self._batch += lines
-        if self._batch_written is None:
-            self._batch_written = self._hass.loop.create_future()
-        written = self._batch_written
+    def _start_writer(self) -> None:
+        """Start the task that writes, unless it runs."""
         if self._writer is None:
             self._writer = self._hass.async_create_task(
                 self._async_write(),
                 f"{DOMAIN} outbox {self._path.name}",
                 eager_start=False,  # so it is ours before its first step ends it
             )
-        return written
 
     async def _async_write(self) -> None:
-        """Append the gathered lines, batch after batch; compact when the file is mostly dead."""
+        """Append what waits, batch after batch; compact when the file is mostly dead or torn."""
         try:
             while True:
-                if self._batch:
+                if self._adds or self._gathered_due:
+                    if self._torn:
+                        await self._async_compact()
                     await self._async_write_batch()
-                elif not (self._compaction_due() and await self._async_compact()):
+                elif not (
+                    (self._torn or self._compaction_due())
+                    and await self._async_compact()
+                ):
                     return
         finally:
             self._writer = None
 
     async def _async_write_batch(self) -> None:
-        """Append every line gathered so far in one write, and answer its waiters."""
-        data, written = b"".join(self._batch), self._batch_written
-        self._batch, self._batch_written = [], None
+        """Append the adds so far and the gathered changes in one write, and answer the adds."""
+        adds, self._adds = self._adds, []
+        removed, updated = self._removed, self._updated
+        self._removed, self._updated, self._gathered_due = [], {}, False
+        clock = Clock.now()
+        lines = [line for add in adds for line in add.lines.values()]
+        lines += [
+            self._set_line(message.id, _line(message.to_stored(clock)))
+            for message in updated.values()
+        ]
+        if removed:
+            lines.append(_line({"removed": removed}))
+        data = b"".join(lines)
         try:
             await self._hass.async_add_executor_job(journal.append, self._path, data)
         except OSError as err:
+            self._write_failed(err, adds, removed, updated)
+            return
+        if self._failing:
+            self._failing = False
+            LOGGER.info("The outbox file %s is written again", self._path.name)
+        self._file_bytes += len(data)
+        for add in adds:
+            self._unwritten.difference_update(add.lines)
+            if not add.written.done():
+                add.written.set_result(None)
+
+    def _write_failed(
+        self,
+        err: OSError,
+        adds: list[_Add],
+        removed: list[str],
+        updated: dict[str, Message],
+    ) -> None:
+        """Fail the adds of a write; gather its removals and updates again."""
+        if not self._failing:
+            self._failing = True
             LOGGER.error(
                 "The outbox file %s cannot be written: %s", self._path.name, err
             )
-        else:
-            self._file_bytes += len(data)
-        finally:
-            if written is not None and not written.done():
-                written.set_result(None)
+        self._torn = self._torn or isinstance(err, journal.TornError)
+        for add in adds:
+            for message_id in add.lines:
+                self._unwritten.discard(message_id)
+                self._forget_line(message_id)
+            if not add.written.done():
+                add.written.set_exception(err)
+        self._removed = removed + self._removed
+        self._updated = {
+            message_id: message
+            for message_id, message in (updated | self._updated).items()
+            if message_id in self._lines
+        }
+        if self._gathered():
+            self._schedule_flush()
 
     def _compaction_due(self) -> bool:
         """Return whether dead lines outweigh the live ones."""
         return self._file_bytes > 2 * self._live_bytes + COMPACT_SLACK
 
     async def _async_compact(self) -> bool:
-        """Rewrite the file with the live lines only; return whether that worked."""
-        data = b"".join(self._lines.values())
+        """Rewrite the file with the durable live lines only; return whether that worked."""
+        data = b"".join(
+            line
+            for message_id, line in self._lines.items()
+            if message_id not in self._unwritten
+        )
         try:
             await self._hass.async_add_executor_job(journal.rewrite, self._path, data)
         except OSError as err:
@@ -342,31 +450,40 @@ class OutboxStore:
             )
             return False
         self._file_bytes = len(data)
+        self._torn = False
         return True
 
-    async def _async_keep_aside(self, path: Path) -> str:
-        """Move an unreadable outbox file aside, so no write replaces it; return its name."""
+    async def _async_keep_aside(self, path: Path) -> LoadedOutbox:
+        """Move an outbox file that is no journal aside, so no write replaces it.
+
+        If it cannot be moved, it is left like a file that cannot be read.
+        """
         suffix = f"unreadable-{int(time.time())}"
         try:
             aside = await self._hass.async_add_executor_job(
                 journal.keep_aside, path, suffix
             )
         except OSError as err:
-            LOGGER.error("The outbox file %s cannot be moved aside: %s", path, err)
-            return path.name
-        return aside.name
+            LOGGER.error(
+                "The outbox file %s cannot be moved aside, it is read again at the next start: %s",
+                path.name,
+                err,
+            )
+            return self._left_unread(err)
+        return LoadedOutbox([], kept_aside=aside.name)
 
 
 def replay(lines: list[bytes]) -> tuple[dict[str, tuple[StoredMessage, bytes]], int]:
-    """Return the live records of journal lines with their lines, in order, and the count of invalid lines."""
+    """Return the live records of journal lines with their lines, in order, and the count of invalid lines.
+
+    A line glued to the torn one before it (as older versions appended) is
+    recovered; the torn part counts as invalid.
+    """
     live: dict[str, tuple[StoredMessage, bytes]] = {}
     invalid = 0
-    for line in lines:
-        try:
-            item: Any = json_loads(line)
-        except ValueError:
-            invalid += 1
-            continue
+    for whole in lines:
+        item, line = _parse(whole)
+        invalid += len(line) < len(whole)
         if is_stored_message(item):
             live[item["id"]] = (item, line)
         elif _is_removal(item):
@@ -375,6 +492,25 @@ def replay(lines: list[bytes]) -> tuple[dict[str, tuple[StoredMessage, bytes]], 
         else:
             invalid += 1
     return live, invalid
+
+
+def _parse(line: bytes) -> tuple[Any, bytes]:
+    """Return the record or removal a line holds, or ends with, and that part of it.
+
+    A torn line glued to the next one ends with that line, which starts at a
+    `{"` (it cannot occur inside a JSON string). Otherwise (None, line).
+    """
+    start = 0
+    while start >= 0:
+        try:
+            item = json_loads(line[start:])
+        except ValueError:
+            pass
+        else:
+            if start == 0 or is_stored_message(item) or _is_removal(item):
+                return item, line[start:]
+        start = line.find(b'{"', start + 1)
+    return None, line
 
 
 def _is_removal(item: Any) -> bool:

@@ -18,6 +18,7 @@ OUTBOX_FULL = "outbox_full"
 PATH_FAULT = "path_fault"
 OUTBOX_INVALID = "outbox_invalid"
 OUTBOX_UNREADABLE = "outbox_unreadable"
+OUTBOX_NOT_READ = "outbox_not_read"
 
 
 class DeliveryReporter:
@@ -34,6 +35,7 @@ class DeliveryReporter:
             PATH_FAULT,
             OUTBOX_INVALID,
             OUTBOX_UNREADABLE,
+            OUTBOX_NOT_READ,
         }
 
     @callback
@@ -50,6 +52,14 @@ class DeliveryReporter:
     def outbox_unreadable(self, kept_aside: str) -> None:
         """Raise the issue that the outbox file could not be read and was kept aside."""
         self._raise(OUTBOX_UNREADABLE, file=kept_aside)
+
+    @callback
+    def outbox_not_read(self, file: str, error: str | None) -> None:
+        """Raise the issue that the outbox file cannot be read (error), or clear it (None)."""
+        if error is None:
+            self._clear(OUTBOX_NOT_READ)
+        else:
+            self._raise(OUTBOX_NOT_READ, file=file, error=error)
 
     @callback
     def outbox_invalid(self, count: int) -> None:
