@@ -344,9 +344,15 @@ async def test_a_queued_response_url_auth_answer_does_not_halt(
     events = async_capture_events(hass, EVENT_DELIVERY_FAILED)
     slack.answer(UNAVAILABLE, Answer(status=403, body="invalid_token"))
     url = slack.origin + "/actions/T1/1/tok"
-    assert await delivery.async_send({"text": "r"}, response_url=url) == QUEUED
-    assert await delivery.async_send({"text": "hook"}) == QUEUED
-    await until(lambda: [b["text"] for b in slack.accepted] == ["hook"])
+    # The retry waits long enough that the second send finds the first queued.
+    with patch.multiple(
+        "custom_components.slack_webhook.delivery",
+        OUTBOX_RETRY_BASE=0.3,
+        OUTBOX_RETRY_MAX=0.3,
+    ):
+        assert await delivery.async_send({"text": "r"}, response_url=url) == QUEUED
+        assert await delivery.async_send({"text": "hook"}) == QUEUED
+        await until(lambda: [b["text"] for b in slack.accepted] == ["hook"])
     assert [e.data["reason"] for e in events] == ["invalid_token"]
     assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
 
