@@ -49,6 +49,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from .conftest import NO_RETRIES, SetupEntry
+from .disk_faults import DiskFaults, Fault, enospc_after
 from .slack_server import UNAVAILABLE, Answer, SlackServer
 from .waiting import until
 
@@ -983,46 +984,30 @@ async def test_total_bound_holds_under_concurrent_adds(
         store.async_finish_action(image)
 
 
-def failing_writes(fault: str) -> HookedOs:
-    """Return an `os` whose picture writes fail: no space, a short write then no space, or EIO on fsync."""
-    writes: list[int] = []
-
-    def write(fd: int, data: bytes) -> int:
-        writes.append(fd)
-        if fault == "short" and len(writes) == 1:
-            return os.write(fd, data[: len(data) // 2])
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-    def fsync(fd: int) -> None:
-        raise OSError(errno.EIO, os.strerror(errno.EIO))
-
-    return HookedOs(**({"fsync": fsync} if fault == "fsync" else {"write": write}))
-
-
 @pytest.mark.usefixtures("camera")
 @pytest.mark.parametrize(
     ("fault", "error"),
     [
-        ("space", "No space left"),
-        ("short", "No space left"),
-        ("fsync", "Input/output error"),
+        (Fault("write", errno.ENOSPC), "No space left"),
+        (enospc_after(len(JPEG) // 2), "No space left"),
+        (Fault("sync"), "Input/output error"),
     ],
 )
 async def test_a_failed_write_leaves_nothing_behind(
     hass: HomeAssistant,
     slack: SlackServer,
     setup_entry: SetupEntry,
-    fault: str,
+    fault: Fault,
     error: str,
 ) -> None:
     """A write that fails halfway removes its file and frees its room at once."""
     entry = await setup_entry()
+    faults = DiskFaults(folder(hass))
+    faults.schedule(fault)
     with patch.object(images_module, "MAX_TOTAL_BYTES", len(JPEG)):
-        with (
-            patch.object(images_module, "os", failing_writes(fault)),
-            pytest.raises(ServiceValidationError) as err,
-        ):
+        with faults.active(), pytest.raises(ServiceValidationError) as err:
             await send(hass, camera=CAMERA)
+        assert faults.injected == [fault]
         assert err.value.translation_key == "image_storage_failed"
         assert error in str(err.value)
         assert not any(folder(hass).iterdir())
