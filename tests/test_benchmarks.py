@@ -1,7 +1,7 @@
 """The benchmarks still run: short passes of (a), (b), (d), (e), (f) and (g), figures unchecked.
 
 The benchmarks print figures and are never asserted against wall-clock limits;
-this only keeps them from rotting between the runs that fill the README.
+this only keeps them from rotting between the runs that fill docs/performance.md.
 (c) is left out: its bursts wait out real rate limits for half a minute.
 """
 

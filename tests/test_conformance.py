@@ -263,13 +263,18 @@ def test_hacs_json_has_only_known_keys() -> None:
 
 
 def test_repository_url_is_the_same_everywhere() -> None:
-    """The manifest, README and blueprint point to the same repository."""
+    """The manifest, documentation and blueprints point to the same repository."""
     assert MANIFEST["documentation"] == REPOSITORY
     assert MANIFEST["issue_tracker"] == f"{REPOSITORY}/issues"
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"`{REPOSITORY}`" in readme
     github = re.compile(r"https://github\.com/[\w.-]+/[\w.-]+")
-    for path in [ROOT / "README.md", *ROOT.glob("blueprints/**/*.yaml")]:
+    documentation = [
+        ROOT / "README.md",
+        ROOT / "CONTRIBUTING.md",
+        *ROOT.glob("docs/*.md"),
+    ]
+    for path in [*documentation, *ROOT.glob("blueprints/**/*.yaml")]:
         text = path.read_text(encoding="utf-8")
         assert set(github.findall(text)) <= {REPOSITORY}, path.name
 
