@@ -22,8 +22,8 @@ from homeassistant.helpers.storage import STORAGE_DIR, Store
 from homeassistant.util.json import json_loads
 from homeassistant.util.uuid import random_uuid_hex
 
+from ..const import DOMAIN, LOGGER
 from . import journal
-from .const import DOMAIN, LOGGER
 
 STORAGE_VERSION = 1
 """The version of the HA storage file that older versions kept the outbox in."""

@@ -35,12 +35,10 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util.hass_dict import HassKey
 
-from .const import DOMAIN, LOGGER, RESPONSE_URL_MAX_AGE_SECONDS
-from .exceptions import failure, translated_error
-from .options import EntryOptions
-from .outbox import Clock, LoadedOutbox, Message, OutboxStore
-from .reporting import DeliveryReporter
-from .slack_client import (
+from ..const import DOMAIN, LOGGER, RESPONSE_URL_MAX_AGE_SECONDS
+from ..exceptions import failure, translated_error
+from ..options import EntryOptions
+from ..slack_client import (
     AsyncWebhookClient,
     WebhookAuthError,
     WebhookError,
@@ -49,6 +47,8 @@ from .slack_client import (
     WebhookSessionClosedError,
     WebhookTimeoutError,
 )
+from .outbox import Clock, LoadedOutbox, Message, OutboxStore
+from .reporting import DeliveryReporter
 from .token_bucket import TokenBucket
 
 DEADLINES: HassKey[dict[str, dict[str, float]]] = HassKey(f"{DOMAIN}_deadlines")
