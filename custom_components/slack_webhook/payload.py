@@ -37,10 +37,13 @@ from .services import (
     ATTR_TEXT,
     ATTR_VARIABLES,
 )
-from .slack_client import TARGET_NAMES, ZULIP_BLOCK_TYPES, TargetKind
-from .slack_client.body import encode_body, request_body
-from .slack_client.headers import (
+from .slack_client import (
     RESERVED_HEADERS,
+    TARGET_NAMES,
+    ZULIP_BLOCK_TYPES,
+    TargetKind,
+    encode_body,
+    request_body,
     valid_header_name,
     valid_header_value,
 )
