@@ -1,4 +1,12 @@
-"""The Slack Webhook integration."""
+"""Slack Webhook: post Home Assistant messages to Slack-compatible incoming webhooks.
+
+Each config entry is one webhook URL. Setting it up builds its client and
+delivery queue (runtime.py), starts the queue (its outbox from the last run
+included), registers Slack's Request URL when interactivity is on
+(inbound.py) and adds its notify, event and sensor entities. The actions
+and the picture view are registered once for the integration. Unloading
+keeps undelivered messages on disk; removing the entry deletes them.
+"""
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant

@@ -1,4 +1,12 @@
-"""The notify entity of a Slack webhook and its actions."""
+"""The notify entity of a webhook: notify messages and the send and respond actions.
+
+Each of the three takes one straight path: its fields are checked for the
+entry's target (payload.validated_message; notification.py maps a notify
+message first, image_message.py adds a picture to `send`), then the entry's
+delivery queue sends it (delivery/). The actions return what became of the
+message (`response_data`: delivered or queued); a failure raises a
+translated error in all three.
+"""
 
 from typing import Any, override
 

@@ -1,4 +1,4 @@
-"""An entry's runtime data built from its options: the client, the pacer and the queue."""
+"""Building an entry's runtime data from its options: the client, the pacer and the queue."""
 
 from homeassistant.const import CONF_URL
 from homeassistant.core import HomeAssistant

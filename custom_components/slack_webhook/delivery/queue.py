@@ -18,6 +18,10 @@ Scheduling runs on the event loop's monotonic clock. The delivery task runs
 while messages wait and starts again with the next one; nothing but
 cancellation ends it earlier: whatever happens to one message ends that
 message, reported, and the queue goes on.
+
+Checking a message is the caller's (payload.py); one request with its
+retries is the client's; keeping the outbox is outbox.py's, and what is
+reported, and how, reporting.py's.
 """
 
 import asyncio
