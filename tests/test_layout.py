@@ -1,8 +1,8 @@
 """The integration's inner boundaries, checked on its source.
 
-`slack_client/` and `delivery/` are used through their `__init__` only: the
-rest of the integration imports neither their modules nor a name their
-`__all__` does not hold. The client imports nothing of Home Assistant or of
+`slack_client/`, `delivery/` and `pictures/` are used through their
+`__init__` only: the rest of the integration imports neither their modules
+nor a name their `__all__` does not hold. The client imports nothing of Home Assistant or of
 the integration (ruff's nested config bans Home Assistant too), and its
 `__all__` holds only what the integration uses.
 """
@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from custom_components.slack_webhook import delivery, slack_client
+from custom_components.slack_webhook import delivery, pictures, slack_client
 
 INTEGRATION = Path(__file__).parent.parent / "custom_components" / "slack_webhook"
-PACKAGES = {"slack_client": slack_client, "delivery": delivery}
+PACKAGES = {"slack_client": slack_client, "delivery": delivery, "pictures": pictures}
 
 type Import = tuple[Path, tuple[str, ...], str]
 """A module, the integration-relative module it imports from, and the name."""

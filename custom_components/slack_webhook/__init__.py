@@ -16,9 +16,8 @@ from homeassistant.helpers.typing import ConfigType
 from .const import DOMAIN
 from .data import SlackWebhookConfigEntry
 from .delivery import OutboxStore, forget_deadlines
-from .image_view import ImageView
-from .images import IMAGES, ImageStore
 from .inbound import async_setup_interactivity
+from .pictures import IMAGES, ImageStore, ImageView
 from .runtime import build_runtime_data
 from .services import async_setup_services
 

@@ -2,7 +2,7 @@
 
 Each of the three takes one straight path: its fields are checked for the
 entry's target (payload.validated_message; notification.py maps a notify
-message first, image_message.py adds a picture to `send`), then the entry's
+message first, pictures/ adds a picture to `send`), then the entry's
 delivery queue sends it (delivery/). The actions return what became of the
 message (`response_data`: delivered or queued); a failure raises a
 translated error in all three.
@@ -20,9 +20,9 @@ from .data import SlackWebhookConfigEntry
 from .delivery import DeliveryResult
 from .entity import SlackWebhookEntity
 from .exceptions import invalid
-from .image_message import async_validated_message
 from .notification import notification_fields, trigger_fields
 from .payload import Message, check_response_url, validated_message
+from .pictures import async_validated_message
 from .slack_client import TargetKind
 
 PARALLEL_UPDATES = 0

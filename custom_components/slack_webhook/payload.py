@@ -2,7 +2,7 @@
 
 validated_message is the one pass every message goes through, by the rules
 of its entry's target; a picture's slot is added to the parsed fields before
-they are checked (image_message.py). Every check raises a translated
+they are checked (pictures/message.py). Every check raises a translated
 ServiceValidationError, so nothing is sent when the data is wrong. A
 Workflow Builder trigger takes only `variables` (a flat mapping of names to
 strings), and Zulip only the block types it shows. Blocks, attachments,

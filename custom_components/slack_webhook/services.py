@@ -11,7 +11,7 @@ the entry's target, further down a message's one path:
 2. payload.py: `validated_message` turns it into a checked body and
    headers for the target kind (Slack, Zulip or a Workflow Builder
    trigger); blocks, attachments, metadata and headers may come as JSON;
-3. image_message.py: for `send` with a picture, the message is checked
+3. pictures/: for `send` with a picture, the message is checked
    with a slot for it, then the picture is read, stored and put in;
 4. delivery/: the message goes out, in order, or is queued.
 

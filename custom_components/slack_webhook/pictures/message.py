@@ -7,8 +7,8 @@ block above the picture, because Slack shows only the blocks of a message
 that has any. The message is checked once, for the entry's target, with a
 slot for the picture; only then is the picture read, and it is read before
 anything is sent. A Workflow Builder trigger takes no picture. The field
-names are services.py's; reading a picture is image_source.py's, storing and
-serving it images.py's and image_view.py's.
+names are services.py's; reading a picture is source.py's, storing and
+serving it store.py's and view.py's.
 """
 
 from collections.abc import AsyncIterator, Mapping
@@ -21,11 +21,9 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.network import NoURLAvailableError, get_url
 
-from .exceptions import invalid
-from .image_source import Picture, async_read_entity, async_read_file
-from .images import IMAGE_PATH, IMAGES
-from .payload import MAX_ATTACHMENTS, MAX_BLOCKS, Message, as_list, validated_message
-from .services import (
+from ..exceptions import invalid
+from ..payload import MAX_ATTACHMENTS, MAX_BLOCKS, Message, as_list, validated_message
+from ..services import (
     ATTR_ALT_TEXT,
     ATTR_ATTACHMENTS,
     ATTR_BLOCKS,
@@ -35,7 +33,9 @@ from .services import (
     PICTURE_KEYS,
     PICTURE_SOURCES,
 )
-from .slack_client import TargetKind
+from ..slack_client import TargetKind
+from .source import Picture, async_read_entity, async_read_file
+from .store import IMAGE_PATH, IMAGES
 
 MAX_SECTION_TEXT: Final = 3000
 """The most text a section block holds."""
