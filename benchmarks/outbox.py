@@ -12,7 +12,6 @@ from unittest.mock import patch
 
 from aiohttp import web
 
-from custom_components.slack_webhook import delivery as delivery_module, journal
 from custom_components.slack_webhook.const import (
     CONF_BURST,
     CONF_OUTBOX_SIZE,
@@ -21,8 +20,12 @@ from custom_components.slack_webhook.const import (
     CONF_RETRIES_RATE_LIMIT,
     CONF_RETRIES_SERVER,
 )
-from custom_components.slack_webhook.delivery import QUEUED
-from custom_components.slack_webhook.outbox import Clock, Message
+from custom_components.slack_webhook.delivery import (
+    QUEUED,
+    journal,
+    queue as delivery_module,
+)
+from custom_components.slack_webhook.delivery.outbox import Clock, Message
 from homeassistant.helpers.json import json_bytes
 
 from .home_assistant import add_entry, home_assistant

@@ -17,10 +17,12 @@ def fast_backoff() -> Iterator[None]:
             "custom_components.slack_webhook.runtime.default_retry_handlers", handlers
         ),
         patch.multiple(
-            "custom_components.slack_webhook.delivery",
+            "custom_components.slack_webhook.delivery.queue",
             OUTBOX_RETRY_BASE=0.002,
             OUTBOX_RETRY_MAX=0.01,
         ),
-        patch("custom_components.slack_webhook.outbox.REMOVAL_SAVE_DELAY", 0.01),
+        patch(
+            "custom_components.slack_webhook.delivery.outbox.REMOVAL_SAVE_DELAY", 0.01
+        ),
     ):
         yield

@@ -4,9 +4,9 @@ from pathlib import Path
 import time
 from typing import Any
 
-from custom_components.slack_webhook import journal
 from custom_components.slack_webhook.const import DOMAIN
-from custom_components.slack_webhook.outbox import replay
+from custom_components.slack_webhook.delivery import journal
+from custom_components.slack_webhook.delivery.outbox import replay
 from homeassistant.core import HomeAssistant
 
 

@@ -21,7 +21,7 @@ from unittest.mock import patch
 
 from aiohttp import web
 
-from custom_components.slack_webhook import journal
+from custom_components.slack_webhook.delivery import journal
 from custom_components.slack_webhook.slack_client import (
     WebhookTimeoutError,
     client as client_module,

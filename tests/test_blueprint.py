@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from custom_components.slack_webhook.images import IMAGES
+from custom_components.slack_webhook.pictures.store import IMAGES
 from homeassistant.components.automation import DOMAIN as AUTOMATION_DOMAIN
 from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
 from homeassistant.components.blueprint import Blueprint

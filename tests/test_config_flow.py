@@ -34,12 +34,14 @@ from custom_components.slack_webhook.const import (
 )
 from custom_components.slack_webhook.options import EntryOptions
 from custom_components.slack_webhook.slack_client import (
-    WebhookConnectTimeoutError,
     WebhookDNSError,
     WebhookError,
     WebhookProxyError,
     WebhookSessionClosedError,
     WebhookTLSError,
+)
+from custom_components.slack_webhook.slack_client.errors import (
+    WebhookConnectTimeoutError,
 )
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_NAME, CONF_URL

@@ -10,11 +10,11 @@ from custom_components.slack_webhook.const import (
     CONF_RAISE_ON_QUEUED,
     DOMAIN,
 )
-from custom_components.slack_webhook.delivery import (
+from custom_components.slack_webhook.delivery.queue import (
     QUEUED,
     DeliveryResult,
 )
-from custom_components.slack_webhook.reporting import EVENT_DELIVERY_FAILED
+from custom_components.slack_webhook.delivery.reporting import EVENT_DELIVERY_FAILED
 from homeassistant import loader
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE

@@ -9,11 +9,9 @@ import pytest
 from custom_components.slack_webhook.exceptions import translated_error
 from custom_components.slack_webhook.slack_client import (
     WebhookAuthError,
-    WebhookConnectTimeoutError,
     WebhookDNSError,
     WebhookError,
     WebhookInterceptedError,
-    WebhookPacerTimeoutError,
     WebhookPayloadError,
     WebhookProxyAuthError,
     WebhookProxyError,
@@ -23,6 +21,10 @@ from custom_components.slack_webhook.slack_client import (
     WebhookSessionClosedError,
     WebhookTimeoutError,
     WebhookTLSError,
+)
+from custom_components.slack_webhook.slack_client.errors import (
+    WebhookConnectTimeoutError,
+    WebhookPacerTimeoutError,
 )
 from homeassistant.exceptions import ServiceValidationError
 

@@ -16,7 +16,6 @@ from unittest.mock import patch
 from aiohttp import ClientSession
 import pytest
 
-from custom_components.slack_webhook import journal
 from custom_components.slack_webhook.const import (
     CONF_BURST,
     CONF_MAX_AGE,
@@ -26,19 +25,20 @@ from custom_components.slack_webhook.const import (
     CONF_TIMEOUT,
     DOMAIN,
 )
-from custom_components.slack_webhook.delivery import (
+from custom_components.slack_webhook.delivery import journal
+from custom_components.slack_webhook.delivery.queue import (
     DEADLINES,
     QUEUED,
     outbox_backoff,
 )
+from custom_components.slack_webhook.delivery.reporting import EVENT_DELIVERY_FAILED
+from custom_components.slack_webhook.delivery.token_bucket import TokenBucket
 from custom_components.slack_webhook.payload import (
     check_response_url,
     check_storable,
     parse_json,
 )
-from custom_components.slack_webhook.reporting import EVENT_DELIVERY_FAILED
 from custom_components.slack_webhook.slack_client import AsyncWebhookClient
-from custom_components.slack_webhook.token_bucket import TokenBucket
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -346,7 +346,7 @@ async def test_a_queued_response_url_auth_answer_does_not_halt(
     url = slack.origin + "/actions/T1/1/tok"
     # The retry waits long enough that the second send finds the first queued.
     with patch.multiple(
-        "custom_components.slack_webhook.delivery",
+        "custom_components.slack_webhook.delivery.queue",
         OUTBOX_RETRY_BASE=0.3,
         OUTBOX_RETRY_MAX=0.3,
     ):

@@ -24,7 +24,7 @@ import time
 from aiohttp import ClientError, ClientSession, web
 import pytest
 
-from custom_components.slack_webhook.outbox import REMOVAL_SAVE_DELAY
+from custom_components.slack_webhook.delivery.outbox import REMOVAL_SAVE_DELAY
 from scripts.ha_config import slack_webhook_entry, write_entries, write_http
 
 from .ports import free_port

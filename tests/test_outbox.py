@@ -10,9 +10,9 @@ from unittest.mock import patch
 
 import pytest
 
-from custom_components.slack_webhook import journal, outbox
 from custom_components.slack_webhook.const import DOMAIN
-from custom_components.slack_webhook.outbox import Clock, Message, OutboxStore
+from custom_components.slack_webhook.delivery import journal, outbox
+from custom_components.slack_webhook.delivery.outbox import Clock, Message, OutboxStore
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.json import json_bytes
 

@@ -16,12 +16,15 @@ import probatio
 import pytest
 from yarl import URL
 
-from custom_components.slack_webhook import image_source, images as images_module
 from custom_components.slack_webhook.const import (
     CONF_IMAGE_RETENTION,
     DOMAIN,
 )
-from custom_components.slack_webhook.images import (
+from custom_components.slack_webhook.pictures import (
+    source as image_source,
+    store as images_module,
+)
+from custom_components.slack_webhook.pictures.store import (
     FOLDER,
     IMAGE_PATH,
     IMAGES,
@@ -664,7 +667,7 @@ async def test_camera_failures_refuse(
     assert "Unable to get image" in await refused()
     camera.snapshot = JPEG
     camera.hang = True
-    with patch("custom_components.slack_webhook.image_source.CAMERA_TIMEOUT", 0.01):
+    with patch("custom_components.slack_webhook.pictures.source.CAMERA_TIMEOUT", 0.01):
         await refused()
     camera.hang = False
     camera._attr_is_on = False

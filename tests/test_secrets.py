@@ -26,7 +26,7 @@ from custom_components.slack_webhook.const import (
     DOMAIN,
 )
 from custom_components.slack_webhook.delivery import Delivery
-from custom_components.slack_webhook.reporting import EVENT_DELIVERY_FAILED
+from custom_components.slack_webhook.delivery.reporting import EVENT_DELIVERY_FAILED
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
     SOURCE_USER,

@@ -5,9 +5,9 @@ from typing import Any
 import pytest
 
 from custom_components.slack_webhook.const import DOMAIN
-from custom_components.slack_webhook.image_message import _file_name
-from custom_components.slack_webhook.images import IMAGE_PATH, IMAGES
 from custom_components.slack_webhook.payload import MAX_MESSAGE_BYTES
+from custom_components.slack_webhook.pictures.message import _file_name
+from custom_components.slack_webhook.pictures.store import IMAGE_PATH, IMAGES
 from custom_components.slack_webhook.services import SERVICE_SEND
 from custom_components.slack_webhook.slack_client.body import encode_body
 from homeassistant.components.camera import Camera

@@ -84,10 +84,10 @@ from custom_components.slack_webhook.const import (
     CONF_TIMEOUT,
     DOMAIN,
 )
+from custom_components.slack_webhook.delivery.reporting import EVENT_DELIVERY_FAILED
 from custom_components.slack_webhook.diagnostics import (
     async_get_config_entry_diagnostics,
 )
-from custom_components.slack_webhook.reporting import EVENT_DELIVERY_FAILED
 from homeassistant import loader
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant, callback

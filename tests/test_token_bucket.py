@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from custom_components.slack_webhook.token_bucket import (
+from custom_components.slack_webhook.delivery.token_bucket import (
     CAUTION_MARGIN,
     CAUTION_SECONDS,
     TokenBucket,
@@ -34,7 +34,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
         fake.now += seconds
 
     monkeypatch.setattr(
-        "custom_components.slack_webhook.token_bucket.asyncio",
+        "custom_components.slack_webhook.delivery.token_bucket.asyncio",
         type("A", (), {"sleep": staticmethod(sleep)}),
     )
     return fake

@@ -1,4 +1,12 @@
-"""The Slack Webhook integration."""
+"""Slack Webhook: post Home Assistant messages to Slack-compatible incoming webhooks.
+
+Each config entry is one webhook URL. Setting it up builds its client and
+delivery queue (runtime.py), starts the queue (its outbox from the last run
+included), registers Slack's Request URL when interactivity is on
+(inbound.py) and adds its notify, event and sensor entities. The actions
+and the picture view are registered once for the integration. Unloading
+keeps undelivered messages on disk; removing the entry deletes them.
+"""
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
@@ -7,11 +15,9 @@ from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN
 from .data import SlackWebhookConfigEntry
-from .delivery import forget_deadlines
-from .image_view import ImageView
-from .images import IMAGES, ImageStore
+from .delivery import OutboxStore, forget_deadlines
 from .inbound import async_setup_interactivity
-from .outbox import OutboxStore
+from .pictures import IMAGES, ImageStore, ImageView
 from .runtime import build_runtime_data
 from .services import async_setup_services
 

@@ -1,4 +1,10 @@
-"""Config flow for the Slack Webhook integration."""
+"""Adding, reconfiguring and reauthenticating a webhook, and its options form.
+
+The URL (and proxy) are checked, then probed with a request to the webhook;
+the client's exceptions become form errors (probe_errors). The options form
+puts retries, delivery and interactivity (with Assist) in sections, stored
+flat; options.py reads them back with their defaults.
+"""
 
 from collections.abc import Mapping
 from functools import cached_property

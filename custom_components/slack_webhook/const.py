@@ -1,4 +1,4 @@
-"""Constants for the Slack Webhook integration."""
+"""The integration's domain, logger and config keys (entry data and options)."""
 
 import logging
 from typing import Final

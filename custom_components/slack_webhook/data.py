@@ -1,4 +1,4 @@
-"""The runtime data of a config entry."""
+"""What a loaded config entry holds at run time (`entry.runtime_data`), and its target kind."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass

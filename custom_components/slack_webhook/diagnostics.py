@@ -9,8 +9,8 @@ from homeassistant.helpers.redact import REDACTED, async_redact_data
 
 from .const import CONF_PROXY, CONF_SIGNING_SECRET, CONF_WEBHOOK_ID
 from .data import SlackWebhookConfigEntry, entry_kind
-from .images import IMAGES
 from .inbound import is_interactive, request_path
+from .pictures import IMAGES
 from .slack_client import redact_proxy, redact_url
 
 

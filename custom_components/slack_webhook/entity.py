@@ -1,4 +1,4 @@
-"""Base entity of the Slack Webhook integration."""
+"""The base of the integration's entities: one service device per webhook, its URL left out."""
 
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription

@@ -1,4 +1,12 @@
-"""The notify entity of a Slack webhook and its actions."""
+"""The notify entity of a webhook: notify messages and the send and respond actions.
+
+Each of the three takes one straight path: its fields are checked for the
+entry's target (payload.validated_message; notification.py maps a notify
+message first, pictures/ adds a picture to `send`), then the entry's
+delivery queue sends it (delivery/). The actions return what became of the
+message (`response_data`: delivered or queued); a failure raises a
+translated error in all three.
+"""
 
 from typing import Any, override
 
@@ -12,9 +20,9 @@ from .data import SlackWebhookConfigEntry
 from .delivery import DeliveryResult
 from .entity import SlackWebhookEntity
 from .exceptions import invalid
-from .image_message import async_validated_message
 from .notification import notification_fields, trigger_fields
 from .payload import Message, check_response_url, validated_message
+from .pictures import async_validated_message
 from .slack_client import TargetKind
 
 PARALLEL_UPDATES = 0

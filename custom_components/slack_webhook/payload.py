@@ -2,14 +2,15 @@
 
 validated_message is the one pass every message goes through, by the rules
 of its entry's target; a picture's slot is added to the parsed fields before
-they are checked (image_message.py). Every check raises a translated
+they are checked (pictures/message.py). Every check raises a translated
 ServiceValidationError, so nothing is sent when the data is wrong. A
 Workflow Builder trigger takes only `variables` (a flat mapping of names to
 strings), and Zulip only the block types it shows. Blocks, attachments,
 metadata and headers may be given as JSON strings, as templates produce
 them. What passes is also storable: it round-trips through Home Assistant's
 JSON encoder (the outbox's) and the client's, so a queued message can
-neither break the outbox nor fail later.
+neither break the outbox nor fail later. The field names are services.py's;
+header rules and the body's encoding are the client's (slack_client).
 """
 
 from collections.abc import Callable, Mapping, Sequence
@@ -24,32 +25,28 @@ from yarl import URL
 from homeassistant.helpers.json import json_bytes
 
 from .exceptions import invalid
-from .slack_client import TARGET_NAMES, ZULIP_BLOCK_TYPES, TargetKind
-from .slack_client.body import encode_body, request_body
-from .slack_client.headers import (
+from .services import (
+    ATTR_ATTACHMENTS,
+    ATTR_BLOCKS,
+    ATTR_DELETE_ORIGINAL,
+    ATTR_EVENT_PAYLOAD,
+    ATTR_EVENT_TYPE,
+    ATTR_HEADERS,
+    ATTR_METADATA,
+    ATTR_RESPONSE_TYPE,
+    ATTR_TEXT,
+    ATTR_VARIABLES,
+)
+from .slack_client import (
     RESERVED_HEADERS,
+    TARGET_NAMES,
+    ZULIP_BLOCK_TYPES,
+    TargetKind,
+    encode_body,
+    request_body,
     valid_header_name,
     valid_header_value,
 )
-
-ATTR_TEXT: Final = "text"
-ATTR_BLOCKS: Final = "blocks"
-ATTR_ATTACHMENTS: Final = "attachments"
-ATTR_RESPONSE_TYPE: Final = "response_type"
-ATTR_REPLACE_ORIGINAL: Final = "replace_original"
-ATTR_DELETE_ORIGINAL: Final = "delete_original"
-ATTR_UNFURL_LINKS: Final = "unfurl_links"
-ATTR_UNFURL_MEDIA: Final = "unfurl_media"
-ATTR_METADATA: Final = "metadata"
-ATTR_HEADERS: Final = "headers"
-ATTR_USERNAME: Final = "username"
-ATTR_ICON_EMOJI: Final = "icon_emoji"
-ATTR_ICON_URL: Final = "icon_url"
-ATTR_CHANNEL: Final = "channel"
-ATTR_THREAD_TS: Final = "thread_ts"
-ATTR_EVENT_TYPE: Final = "event_type"
-ATTR_EVENT_PAYLOAD: Final = "event_payload"
-ATTR_VARIABLES: Final = "variables"
 
 MAX_TEXT: Final = 40_000
 MAX_BLOCKS: Final = 50

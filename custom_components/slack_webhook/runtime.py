@@ -1,14 +1,13 @@
-"""An entry's runtime data built from its options: the client, the pacer and the queue."""
+"""Building an entry's runtime data from its options: the client, the pacer and the queue."""
 
 from homeassistant.const import CONF_URL
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from .data import SlackWebhookConfigEntry, SlackWebhookData, entry_kind
-from .delivery import Delivery
+from .delivery import Delivery, TokenBucket
 from .options import EntryOptions
 from .slack_client import AsyncWebhookClient, TargetKind, default_retry_handlers
-from .token_bucket import TokenBucket
 
 
 def build_runtime_data(

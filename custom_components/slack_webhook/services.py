@@ -1,18 +1,23 @@
-"""The slack_webhook.send and slack_webhook.respond entity actions.
+"""The slack_webhook.send and slack_webhook.respond actions: names, fields, schemas.
 
-The schemas refuse unknown fields and check the simple types. The rest is
-checked once, with translated errors, by the rules of the entry's target:
-action data -> payload.validated_message (with a slot for the picture,
-image_message.py) -> the picture read and its URL filled in -> delivery.
-Blocks, attachments, metadata and headers pass through as given (a list, a
-mapping or a JSON string).
+This module holds what the actions take: the action names, every ATTR_*
+field name (the picture's too) and the schemas, as Home Assistant core's
+ntfy does. The schemas only refuse unknown fields and check simple types;
+everything else is checked once, with translated errors, by the rules of
+the entry's target, further down a message's one path:
 
-`send` also takes `variables`, the only content of a message to a Slack
-Workflow Builder webhook trigger (payload.trigger_body checks them).
+1. notify.py: the entity's `send`/`respond` (or a notify message, mapped
+   by notification.py) hands the action data on;
+2. payload.py: `validated_message` turns it into a checked body and
+   headers for the target kind (Slack, Zulip or a Workflow Builder
+   trigger); blocks, attachments, metadata and headers may come as JSON;
+3. pictures/: for `send` with a picture, the message is checked
+   with a slot for it, then the picture is read, stored and put in;
+4. delivery/: the message goes out, in order, or is queued.
 
-`respond` answers Slack's interactivity: a verified button click, shortcut or
-slash command arrives as the entry's event entity and the bus event
-`slack_webhook_interaction` (inbound.py), and the automation answers with
+`send` also takes `variables`, the only content of a message to a Workflow
+Builder trigger. `respond` answers Slack's interactivity (inbound.py) at
+the interaction's `response_url`:
 
     action: slack_webhook.respond
     target: {entity_id: notify.alerts}
@@ -22,7 +27,9 @@ slash command arrives as the entry's event entity and the bus event
       text: "Garage door closed"
 
 payload.check_response_url keeps the response_url on the webhook's origin
-and, on Slack's hook host, to interaction and slash-command URLs.
+and, on Slack's hook host, to interaction and slash-command URLs. This
+module imports nothing of the integration but const.py, so every step above
+can import the names from here.
 """
 
 from typing import Any, Final
@@ -34,29 +41,39 @@ from homeassistant.core import HomeAssistant, SupportsResponse, callback
 from homeassistant.helpers import config_validation as cv, service
 
 from .const import DOMAIN
-from .image_message import PICTURE_FIELDS
-from .payload import (
-    ATTR_ATTACHMENTS,
-    ATTR_BLOCKS,
-    ATTR_CHANNEL,
-    ATTR_DELETE_ORIGINAL,
-    ATTR_HEADERS,
-    ATTR_ICON_EMOJI,
-    ATTR_ICON_URL,
-    ATTR_METADATA,
-    ATTR_REPLACE_ORIGINAL,
-    ATTR_RESPONSE_TYPE,
-    ATTR_TEXT,
-    ATTR_THREAD_TS,
-    ATTR_UNFURL_LINKS,
-    ATTR_UNFURL_MEDIA,
-    ATTR_USERNAME,
-    ATTR_VARIABLES,
-)
 
 SERVICE_SEND: Final = "send"
 SERVICE_RESPOND: Final = "respond"
+
+ATTR_TEXT: Final = "text"
+ATTR_BLOCKS: Final = "blocks"
+ATTR_ATTACHMENTS: Final = "attachments"
+ATTR_RESPONSE_TYPE: Final = "response_type"
+ATTR_REPLACE_ORIGINAL: Final = "replace_original"
+ATTR_DELETE_ORIGINAL: Final = "delete_original"
+ATTR_UNFURL_LINKS: Final = "unfurl_links"
+ATTR_UNFURL_MEDIA: Final = "unfurl_media"
+ATTR_METADATA: Final = "metadata"
+ATTR_HEADERS: Final = "headers"
+ATTR_USERNAME: Final = "username"
+ATTR_ICON_EMOJI: Final = "icon_emoji"
+ATTR_ICON_URL: Final = "icon_url"
+ATTR_CHANNEL: Final = "channel"
+ATTR_THREAD_TS: Final = "thread_ts"
+ATTR_VARIABLES: Final = "variables"
 ATTR_RESPONSE_URL: Final = "response_url"
+ATTR_EVENT_TYPE: Final = "event_type"
+ATTR_EVENT_PAYLOAD: Final = "event_payload"
+"""The two keys of `metadata`."""
+
+ATTR_CAMERA: Final = "camera"
+ATTR_IMAGE_ENTITY: Final = "image_entity"
+ATTR_IMAGE_FILE: Final = "image_file"
+ATTR_ALT_TEXT: Final = "alt_text"
+ATTR_IMAGE_TITLE: Final = "image_title"
+PICTURE_SOURCES: Final = (ATTR_CAMERA, ATTR_IMAGE_ENTITY, ATTR_IMAGE_FILE)
+"""The fields a picture can come from; a message takes at most one."""
+PICTURE_KEYS: Final = (*PICTURE_SOURCES, ATTR_ALT_TEXT, ATTR_IMAGE_TITLE)
 
 MESSAGE_FIELDS: Final[dict[Any, Any]] = {
     probatio.Optional(ATTR_TEXT): cv.string,
@@ -75,6 +92,15 @@ MESSAGE_FIELDS: Final[dict[Any, Any]] = {
     probatio.Optional(ATTR_CHANNEL): cv.string,
     probatio.Optional(ATTR_THREAD_TS): cv.string,
 }
+"""The message fields both actions take."""
+PICTURE_FIELDS: Final[dict[Any, Any]] = {
+    probatio.Optional(ATTR_CAMERA): cv.entity_domain("camera"),
+    probatio.Optional(ATTR_IMAGE_ENTITY): cv.entity_domain("image"),
+    probatio.Optional(ATTR_IMAGE_FILE): cv.string,
+    probatio.Optional(ATTR_ALT_TEXT): cv.string,
+    probatio.Optional(ATTR_IMAGE_TITLE): cv.string,
+}
+"""The fields of the send action's picture section."""
 SEND_SCHEMA: Final = cv.make_entity_service_schema(
     {
         probatio.Optional(ATTR_VARIABLES): cv.match_all,

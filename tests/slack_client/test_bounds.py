@@ -13,20 +13,24 @@ import aiohttp
 import pytest
 
 from custom_components.slack_webhook.slack_client import (
-    MAX_BODY_BYTES,
     AsyncWebhookClient,
-    ConnectionErrorRetryHandler,
-    RetryState,
     WebhookConnectionError,
-    WebhookConnectTimeoutError,
-    WebhookPacerTimeoutError,
     WebhookRateLimitedError,
     WebhookRequestError,
-    WebhookServerError,
     WebhookSessionClosedError,
     WebhookTimeoutError,
     default_retry_handlers,
 )
+from custom_components.slack_webhook.slack_client.errors import (
+    WebhookConnectTimeoutError,
+    WebhookPacerTimeoutError,
+    WebhookServerError,
+)
+from custom_components.slack_webhook.slack_client.retry import (
+    ConnectionErrorRetryHandler,
+    RetryState,
+)
+from custom_components.slack_webhook.slack_client.transport import MAX_BODY_BYTES
 from tests.proxy_server import ProxyServer
 from tests.slack_server import Answer, SlackServer
 

@@ -13,9 +13,6 @@ import pytest
 
 from custom_components.slack_webhook.slack_client import (
     AsyncWebhookClient,
-    BackoffRetryIntervalCalculator,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
     WebhookAuthError,
     WebhookConnectionError,
     WebhookError,
@@ -25,10 +22,15 @@ from custom_components.slack_webhook.slack_client import (
     WebhookRejectedError,
     WebhookRequestError,
     WebhookResponseError,
-    WebhookServerError,
     WebhookTimeoutError,
     default_retry_handlers,
     redact_url,
+)
+from custom_components.slack_webhook.slack_client.errors import WebhookServerError
+from custom_components.slack_webhook.slack_client.retry import (
+    BackoffRetryIntervalCalculator,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
 )
 from tests.slack_server import HOOK_PATH, SECRET, Answer, SlackServer
 

@@ -11,6 +11,8 @@ from custom_components.slack_webhook.slack_client import (
     WebhookRejectedError,
     WebhookResponse,
     WebhookResponseError,
+)
+from custom_components.slack_webhook.slack_client.errors import (
     WebhookServerError,
     error_code,
     response_error,

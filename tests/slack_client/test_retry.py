@@ -5,13 +5,7 @@ import random
 import pytest
 
 from custom_components.slack_webhook.slack_client import (
-    BackoffRetryIntervalCalculator,
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    RetryState,
-    ServerErrorRetryHandler,
     WebhookConnectionError,
-    WebhookConnectTimeoutError,
     WebhookDNSError,
     WebhookError,
     WebhookPayloadError,
@@ -19,11 +13,21 @@ from custom_components.slack_webhook.slack_client import (
     WebhookRateLimitedError,
     WebhookRequestError,
     WebhookResponse,
-    WebhookServerError,
     WebhookSessionClosedError,
     WebhookTimeoutError,
     WebhookTLSError,
     default_retry_handlers,
+)
+from custom_components.slack_webhook.slack_client.errors import (
+    WebhookConnectTimeoutError,
+    WebhookServerError,
+)
+from custom_components.slack_webhook.slack_client.retry import (
+    BackoffRetryIntervalCalculator,
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    RetryState,
+    ServerErrorRetryHandler,
 )
 
 NO_JITTER = BackoffRetryIntervalCalculator(backoff_factor=0.5, jitter=0)

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from custom_components.slack_webhook.slack_client import parse_retry_after
+from custom_components.slack_webhook.slack_client.retry_after import parse_retry_after
 
 NOW = datetime(2026, 11, 29, 12, 0, 0, tzinfo=UTC)
 

@@ -1,18 +1,22 @@
-"""A Slack incoming-webhook client for asyncio and aiohttp, with no Home Assistant imports."""
+"""A Slack incoming-webhook client for asyncio and aiohttp.
 
-from .body import SupportsToDict
+The client sends one JSON message to one webhook URL (Slack, Zulip's Slack
+endpoint or a Workflow Builder trigger) with retries, pacing and answers
+judged by the target; it masks the URL in everything it says. It imports
+nothing of Home Assistant (the nested ruff.toml bans it), so it can be read
+and tested as a plain library. The integration imports it only through the
+names below; its modules stay the client's own.
+"""
+
+from .body import encode_body, request_body
 from .client import AsyncWebhookClient
 from .errors import (
-    AUTH_ERRORS,
-    DEFAULT_MAX_RETRY_AFTER,
     WebhookAnswerFailedError,
     WebhookAuthError,
     WebhookConnectionError,
-    WebhookConnectTimeoutError,
     WebhookDNSError,
     WebhookError,
     WebhookInterceptedError,
-    WebhookPacerTimeoutError,
     WebhookPayloadError,
     WebhookProxyAuthError,
     WebhookProxyError,
@@ -20,65 +24,36 @@ from .errors import (
     WebhookRejectedError,
     WebhookRequestError,
     WebhookResponseError,
-    WebhookServerError,
     WebhookSessionClosedError,
     WebhookTimeoutError,
     WebhookTLSError,
-    error_code,
-    response_error,
-    slack_code,
 )
-from .pacer import Pacer
-from .proxy import ambiguous_proxy, parse_proxy
+from .headers import RESERVED_HEADERS, valid_header_name, valid_header_value
+from .proxy import ambiguous_proxy
 from .redact import redact_proxy, redact_url, split_proxy
 from .response import WebhookResponse
-from .retry import (
-    BackoffRetryIntervalCalculator,
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    RetryHandler,
-    RetryIntervalCalculator,
-    RetryState,
-    ServerErrorRetryHandler,
-    default_retry_handlers,
-)
-from .retry_after import parse_retry_after
+from .retry import default_retry_handlers
 from .targets import (
     TARGET_NAMES,
     ZULIP_BLOCK_TYPES,
     TargetKind,
     kind_from_url,
-    resolve_kind,
     unsuitable_url,
 )
-from .transport import MAX_BODY_BYTES
-from .urls import cleartext_to_remote, http_url, is_loopback
+from .urls import cleartext_to_remote, http_url
 
 __all__ = [
-    "AUTH_ERRORS",
-    "DEFAULT_MAX_RETRY_AFTER",
-    "MAX_BODY_BYTES",
+    "RESERVED_HEADERS",
     "TARGET_NAMES",
     "ZULIP_BLOCK_TYPES",
     "AsyncWebhookClient",
-    "BackoffRetryIntervalCalculator",
-    "ConnectionErrorRetryHandler",
-    "Pacer",
-    "RateLimitErrorRetryHandler",
-    "RetryHandler",
-    "RetryIntervalCalculator",
-    "RetryState",
-    "ServerErrorRetryHandler",
-    "SupportsToDict",
     "TargetKind",
     "WebhookAnswerFailedError",
     "WebhookAuthError",
-    "WebhookConnectTimeoutError",
     "WebhookConnectionError",
     "WebhookDNSError",
     "WebhookError",
     "WebhookInterceptedError",
-    "WebhookPacerTimeoutError",
     "WebhookPayloadError",
     "WebhookProxyAuthError",
     "WebhookProxyError",
@@ -87,24 +62,20 @@ __all__ = [
     "WebhookRequestError",
     "WebhookResponse",
     "WebhookResponseError",
-    "WebhookServerError",
     "WebhookSessionClosedError",
     "WebhookTLSError",
     "WebhookTimeoutError",
     "ambiguous_proxy",
     "cleartext_to_remote",
     "default_retry_handlers",
-    "error_code",
+    "encode_body",
     "http_url",
-    "is_loopback",
     "kind_from_url",
-    "parse_proxy",
-    "parse_retry_after",
     "redact_proxy",
     "redact_url",
-    "resolve_kind",
-    "response_error",
-    "slack_code",
+    "request_body",
     "split_proxy",
     "unsuitable_url",
+    "valid_header_name",
+    "valid_header_value",
 ]

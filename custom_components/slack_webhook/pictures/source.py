@@ -23,8 +23,8 @@ from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 
-from .exceptions import invalid
-from .images import MAX_IMAGE_BYTES
+from ..exceptions import invalid
+from .store import MAX_IMAGE_BYTES
 
 CAMERA_TIMEOUT: Final = 10
 """Seconds a camera or image entity may take to give its picture."""

@@ -4,7 +4,8 @@ At run time a message's deadline and next try are monotonic-clock times, so
 a step of the wall clock neither expires nor delays anything. Storage holds
 wall-clock times, computed from the monotonic ones whenever a message's line
 is written; what is loaded back is trusted only up to the message's maximum
-age.
+age. The file itself is journal.py's; when to send a message again is
+queue.py's.
 """
 
 import asyncio
@@ -22,8 +23,8 @@ from homeassistant.helpers.storage import STORAGE_DIR, Store
 from homeassistant.util.json import json_loads
 from homeassistant.util.uuid import random_uuid_hex
 
+from ..const import DOMAIN, LOGGER
 from . import journal
-from .const import DOMAIN, LOGGER
 
 STORAGE_VERSION = 1
 """The version of the HA storage file that older versions kept the outbox in."""

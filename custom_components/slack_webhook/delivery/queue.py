@@ -18,6 +18,10 @@ Scheduling runs on the event loop's monotonic clock. The delivery task runs
 while messages wait and starts again with the next one; nothing but
 cancellation ends it earlier: whatever happens to one message ends that
 message, reported, and the queue goes on.
+
+Checking a message is the caller's (payload.py); one request with its
+retries is the client's; keeping the outbox is outbox.py's, and what is
+reported, and how, reporting.py's.
 """
 
 import asyncio
@@ -35,12 +39,10 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util.hass_dict import HassKey
 
-from .const import DOMAIN, LOGGER, RESPONSE_URL_MAX_AGE_SECONDS
-from .exceptions import failure, translated_error
-from .options import EntryOptions
-from .outbox import Clock, LoadedOutbox, Message, OutboxStore
-from .reporting import DeliveryReporter
-from .slack_client import (
+from ..const import DOMAIN, LOGGER, RESPONSE_URL_MAX_AGE_SECONDS
+from ..exceptions import failure, translated_error
+from ..options import EntryOptions
+from ..slack_client import (
     AsyncWebhookClient,
     WebhookAuthError,
     WebhookError,
@@ -49,6 +51,8 @@ from .slack_client import (
     WebhookSessionClosedError,
     WebhookTimeoutError,
 )
+from .outbox import Clock, LoadedOutbox, Message, OutboxStore
+from .reporting import DeliveryReporter
 from .token_bucket import TokenBucket
 
 DEADLINES: HassKey[dict[str, dict[str, float]]] = HassKey(f"{DOMAIN}_deadlines")

@@ -11,8 +11,8 @@ from aiohttp import web
 
 from homeassistant.helpers.http import HomeAssistantView
 
-from .const import DOMAIN
-from .images import IMAGE_PATH, ImageStore
+from ..const import DOMAIN
+from .store import IMAGE_PATH, ImageStore
 
 HEADERS: Final = {
     "Cache-Control": "private",

@@ -11,7 +11,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
-from .const import DOMAIN, LOGGER
+from ..const import DOMAIN, LOGGER
 
 EVENT_DELIVERY_FAILED = f"{DOMAIN}_delivery_failed"
 OUTBOX_FULL = "outbox_full"

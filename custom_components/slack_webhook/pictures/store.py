@@ -1,7 +1,7 @@
 """Pictures frozen for messages: files in the config directory, indexed in HA's storage.
 
 A picture is stored under a random 128-bit id, the only secret that protects
-it, and served by image_view.py for Slack to fetch. It is *held* while a
+it, and served by view.py for Slack to fetch. It is *held* while a
 pending message of its entry shows it; references are derived from the
 pending messages' bodies (the delivery queue and its outbox are the truth,
 also after a restart), so no bookkeeping can drift from them. Once no
@@ -34,8 +34,8 @@ from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.storage import STORAGE_DIR, Store
 from homeassistant.util.hass_dict import HassKey
 
-from .const import DOMAIN, LOGGER
-from .exceptions import invalid
+from ..const import DOMAIN, LOGGER
+from ..exceptions import invalid
 
 IMAGES: HassKey[ImageStore] = HassKey(f"{DOMAIN}_images")
 STORAGE_KEY: Final = f"{DOMAIN}.images"

@@ -6,7 +6,9 @@ attachment's image_url instead. Text without blocks is shown in a section
 block above the picture, because Slack shows only the blocks of a message
 that has any. The message is checked once, for the entry's target, with a
 slot for the picture; only then is the picture read, and it is read before
-anything is sent. A Workflow Builder trigger takes no picture.
+anything is sent. A Workflow Builder trigger takes no picture. The field
+names are services.py's; reading a picture is source.py's, storing and
+serving it store.py's and view.py's.
 """
 
 from collections.abc import AsyncIterator, Mapping
@@ -15,43 +17,26 @@ from dataclasses import replace
 from pathlib import Path, PurePath
 from typing import Any, Final
 
-import probatio
-
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.network import NoURLAvailableError, get_url
 
-from .exceptions import invalid
-from .image_source import Picture, async_read_entity, async_read_file
-from .images import IMAGE_PATH, IMAGES
-from .payload import (
+from ..exceptions import invalid
+from ..payload import MAX_ATTACHMENTS, MAX_BLOCKS, Message, as_list, validated_message
+from ..services import (
+    ATTR_ALT_TEXT,
     ATTR_ATTACHMENTS,
     ATTR_BLOCKS,
+    ATTR_IMAGE_FILE,
+    ATTR_IMAGE_TITLE,
     ATTR_TEXT,
-    MAX_ATTACHMENTS,
-    MAX_BLOCKS,
-    Message,
-    as_list,
-    validated_message,
+    PICTURE_KEYS,
+    PICTURE_SOURCES,
 )
-from .slack_client import TargetKind
+from ..slack_client import TargetKind
+from .source import Picture, async_read_entity, async_read_file
+from .store import IMAGE_PATH, IMAGES
 
-ATTR_CAMERA: Final = "camera"
-ATTR_IMAGE_ENTITY: Final = "image_entity"
-ATTR_IMAGE_FILE: Final = "image_file"
-ATTR_ALT_TEXT: Final = "alt_text"
-ATTR_IMAGE_TITLE: Final = "image_title"
-SOURCES: Final = (ATTR_CAMERA, ATTR_IMAGE_ENTITY, ATTR_IMAGE_FILE)
-PICTURE_KEYS: Final = (*SOURCES, ATTR_ALT_TEXT, ATTR_IMAGE_TITLE)
-PICTURE_FIELDS: Final[dict[Any, Any]] = {
-    probatio.Optional(ATTR_CAMERA): cv.entity_domain("camera"),
-    probatio.Optional(ATTR_IMAGE_ENTITY): cv.entity_domain("image"),
-    probatio.Optional(ATTR_IMAGE_FILE): cv.string,
-    probatio.Optional(ATTR_ALT_TEXT): cv.string,
-    probatio.Optional(ATTR_IMAGE_TITLE): cv.string,
-}
-"""The fields of the action's picture section."""
 MAX_SECTION_TEXT: Final = 3000
 """The most text a section block holds."""
 MAX_IMAGE_TEXT: Final = 2000
@@ -167,7 +152,7 @@ def add_picture(
 
 def _source(fields: Mapping[str, Any]) -> str:
     """Return the one picture source given; refuse none or several."""
-    given = [key for key in SOURCES if fields.get(key)]
+    given = [key for key in PICTURE_SOURCES if fields.get(key)]
     if len(given) != 1:
         raise invalid("image_source")
     return given[0]
