@@ -1,5 +1,6 @@
 """The README documents what the integration shows: options, fields, errors, screenshots."""
 
+from importlib import metadata
 import json
 from pathlib import Path
 import re
@@ -64,3 +65,27 @@ def test_screenshots_exist_and_are_used() -> None:
     used = set(re.findall(r"docs/screenshots/([\w-]+\.png)", README))
     present = {path.name for path in SCREENSHOTS.glob("*.png")}
     assert used == present
+
+
+def _section(heading: str) -> str:
+    """Return the README's text under heading, up to the next heading."""
+    return README.split(f"{heading}\n", 1)[1].split("\n#", 1)[0]
+
+
+def test_tested_home_assistant_versions_stated() -> None:
+    """hacs.json's minimum is the Home Assistant the suite runs on; the README names it and the newest checked."""
+    [harness] = [
+        requirement.removeprefix("homeassistant==")
+        for requirement in metadata.requires("pytest-homeassistant-custom-component")
+        or []
+        if requirement.startswith("homeassistant==")
+    ]
+    env = (ROOT / "scripts" / "_env.sh").read_text(encoding="utf-8")
+    newest = re.search(r'^NEWEST_HA_VERSION="([^"]+)"$', env, re.MULTILINE)
+    assert newest is not None
+    hacs = json.loads((ROOT / "hacs.json").read_text(encoding="utf-8"))
+    assert hacs["homeassistant"] == harness
+    assert f"{harness} or newer" in _section("## Installation")
+    for heading in ("## Installation", "### Tested Home Assistant versions"):
+        assert harness in _section(heading)
+        assert newest[1] in _section(heading)
