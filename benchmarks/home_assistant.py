@@ -12,6 +12,7 @@ from custom_components.slack_webhook.const import DOMAIN
 from homeassistant import loader
 from homeassistant.const import CONF_NAME, CONF_URL
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import frame
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_test_home_assistant,
@@ -35,6 +36,9 @@ async def home_assistant(config_dir: Path) -> AsyncIterator[HomeAssistant]:
     ):
         async with async_test_home_assistant(config_dir=str(config_dir)) as hass:
             hass.data.pop(loader.DATA_CUSTOM_COMPONENTS)
+            # As the hass fixture: Home Assistant's reports of code usage need it
+            # (2026.11 reports a boolean that async_setup_entry returns).
+            frame.async_setup(hass)
             hass.loop.set_debug(False)
             try:
                 yield hass

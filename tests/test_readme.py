@@ -1,5 +1,6 @@
 """The documentation shows what the integration shows: options, fields, errors, screenshots."""
 
+from importlib import metadata
 import json
 from pathlib import Path
 import re
@@ -186,3 +187,30 @@ def test_example_parses(name: str, example: str) -> None:
     for action in _actions(yaml.safe_load(example)):
         if action["action"] in fields:
             assert set(action.get("data", {})) <= fields[action["action"]], name
+
+
+def _section(text: str, heading: str) -> str:
+    """Return a document's text under heading, up to the next heading."""
+    return text.split(f"{heading}\n", 1)[1].split("\n#", 1)[0]
+
+
+def test_tested_home_assistant_versions_stated() -> None:
+    """hacs.json's minimum is the Home Assistant the suite runs on; the docs name it and the newest checked."""
+    [harness] = [
+        requirement.removeprefix("homeassistant==")
+        for requirement in metadata.requires("pytest-homeassistant-custom-component")
+        or []
+        if requirement.startswith("homeassistant==")
+    ]
+    env = (ROOT / "scripts" / "_env.sh").read_text(encoding="utf-8")
+    newest = re.search(r'^NEWEST_HA_VERSION="([^"]+)"$', env, re.MULTILINE)
+    assert newest is not None
+    hacs = json.loads((ROOT / "hacs.json").read_text(encoding="utf-8"))
+    assert hacs["homeassistant"] == harness
+    contributing = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    installation = _section(README, "## Installation")
+    tested = _section(contributing, "## Tested Home Assistant versions")
+    assert f"{harness} or newer" in installation
+    for section in (installation, tested):
+        assert harness in section
+        assert newest[1] in section

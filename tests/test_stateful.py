@@ -92,7 +92,7 @@ from homeassistant import loader
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import frame, issue_registry as ir
 from homeassistant.helpers.json import json_bytes
 from homeassistant.helpers.storage import STORAGE_DIR
 from pytest_homeassistant_custom_component.common import (
@@ -515,6 +515,10 @@ class DeliveryMachine(RuleBasedStateMachine):
             async_test_home_assistant(config_dir=self.world.config_dir)
         )
         hass.data.pop(loader.DATA_CUSTOM_COMPONENTS)
+        # Home Assistant's reports of code usage look the integration up in
+        # this instance, not in the hass fixture's (2026.11 reports a boolean
+        # that async_setup_entry returns).
+        frame.async_setup(hass)
         hass.bus.async_listen(EVENT_DELIVERY_FAILED, self._on_failure)
         self.hass = hass
         self.entry = MockConfigEntry(

@@ -15,6 +15,10 @@ from .conftest import Instance
 NAME = "Ops alerts"
 ENTITY_ID = "notify.ops_alerts"
 EVENT_ENTITY_ID = "event.ops_alerts_slack_interaction"
+# The warning Home Assistant logs for every custom integration.
+CUSTOM_INTEGRATION_NOTICE = (
+    "We found a custom integration slack_webhook which has not been tested"
+)
 
 
 def test_onboarding(page: Page, instance: Instance) -> None:
@@ -234,12 +238,17 @@ def test_event_entity_in_automation_editor(page: Page, instance: Instance) -> No
 
 
 def test_no_errors_logged(instance: Instance) -> None:
-    """Home Assistant logged no error or warning from the integration meanwhile."""
+    """Home Assistant logged no error or warning about the integration meanwhile.
+
+    Its own, and Home Assistant's reports about it (a deprecated call), less
+    the notice every custom integration gets (as scripts/_env.sh's
+    integration_problems).
+    """
     lines = instance.ha_log.read_text(encoding="utf-8").splitlines()
     logged = [
         line
         for line in lines
-        if re.match(r"^\S+ \S+ (WARNING|ERROR|CRITICAL) ", line)
-        and "custom_components.slack_webhook" in line
+        if re.match(r"^\S+ \S+ (WARNING|ERROR|CRITICAL) .*slack_webhook", line)
+        and CUSTOM_INTEGRATION_NOTICE not in line
     ]
     assert logged == []
