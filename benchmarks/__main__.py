@@ -17,6 +17,7 @@ from .latency import latency
 from .outbox import outbox_growth
 from .overhead import overhead
 from .report import Section, machine
+from .startup import backlog_startup
 from .throughput import throughput
 from .tls import Authority
 
@@ -42,9 +43,17 @@ def _arguments() -> argparse.Namespace:
         "--outbox-messages", type=int, help="messages queued in (e) (10,000)"
     )
     parser.add_argument(
+        "--backlog",
+        type=int,
+        help="the largest backlog of (h) (100,000)",
+    )
+    parser.add_argument(
+        "--drain", type=int, help="the backlog (h) drains (the largest backlog)"
+    )
+    parser.add_argument(
         "--only",
-        default="abcdeg",
-        help="the measurements to run, by letter (default abcdeg)",
+        default="abcdegh",
+        help="the measurements to run, by letter (default abcdegh)",
     )
     return parser.parse_args()
 
@@ -80,6 +89,13 @@ async def _run(args: argparse.Namespace) -> None:
             )
             config = _config(directory, "g")
             await _print(assist_acknowledgement(config, commands, delays, _free_port()))
+        if "h" in only:
+            largest = args.backlog or (10_000 if args.quick else 100_000)
+            sizes = [largest // 100, largest // 10, largest]
+            per_entry = largest // 10
+            drain = largest if args.drain is None else args.drain
+            config = _config(directory, "h")
+            await _print(backlog_startup(config, sizes, 10, per_entry, drain))
 
 
 def _free_port() -> int:

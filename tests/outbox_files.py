@@ -33,8 +33,8 @@ async def stored(hass: HomeAssistant, entry_id: str) -> list[dict[str, Any]]:
     """Return the records the entry's outbox file holds, in order."""
     read = await hass.async_add_executor_job(journal.read, journal_path(hass, entry_id))
     lines = [] if read is None else read[0]
-    live, _ = replay(lines)
-    return [dict(record) for record, _ in live.values()]
+    live, _ = replay(lines, lambda record, _line: record)
+    return [dict(record) for record in live.values()]
 
 
 async def stored_texts(hass: HomeAssistant, entry_id: str) -> list[str]:

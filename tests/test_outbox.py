@@ -12,7 +12,12 @@ import pytest
 
 from custom_components.slack_webhook.const import DOMAIN
 from custom_components.slack_webhook.delivery import journal, outbox
-from custom_components.slack_webhook.delivery.outbox import Clock, Message, OutboxStore
+from custom_components.slack_webhook.delivery.outbox import (
+    Clock,
+    LoadedOutbox,
+    Message,
+    OutboxStore,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.json import json_bytes
 
@@ -33,6 +38,17 @@ def _message(text: str, *, stored: bool = True) -> Message:
         deadline=asyncio.get_running_loop().time() + 3600,
         stored=stored,
     )
+
+
+async def _load(store: OutboxStore) -> LoadedOutbox:
+    """Load the store as a delivery queue would, every message due in an hour.
+
+    The rewrite a load starts in the background (of dead or torn lines) is
+    waited for, so the file is as the next start would find it.
+    """
+    loaded = await store.async_load(Clock.now(), lambda _response_url: 3600.0)
+    await store.async_flush()
+    return loaded
 
 
 async def _write(hass: HomeAssistant, data: bytes) -> Path:
@@ -68,8 +84,9 @@ def test_a_write_while_the_clock_is_back_keeps_the_expiry() -> None:
 
 def test_a_loaded_message_keeps_its_stored_expiry() -> None:
     """Loading keeps the stored expiry; the deadline is capped at max_age from now."""
+    stored = record("m", expires=5000.0)
     message = Message.from_stored(
-        record("m", expires=5000.0), Clock(wall=1000.0, monotonic=10.0), 600
+        stored, json_bytes(stored), Clock(wall=1000.0, monotonic=10.0), 600
     )
     assert message.deadline == 610.0
     assert message.to_stored(Clock(wall=1000.0, monotonic=10.0))["expires"] == 5000.0
@@ -78,7 +95,7 @@ def test_a_loaded_message_keeps_its_stored_expiry() -> None:
 async def test_concurrent_adds_share_a_write(hass: HomeAssistant) -> None:
     """Adds that arrive while a write is under way go out together in the next one."""
     store = OutboxStore(hass, ENTRY)
-    await store.async_load()
+    await _load(store)
     with patch.object(journal, "append", wraps=journal.append) as append:
         await asyncio.gather(*(store.async_add([_message(f"m{i}")]) for i in range(20)))
     assert append.call_count < 20
@@ -90,7 +107,7 @@ async def test_removals_and_updates_share_one_delayed_write(
 ) -> None:
     """Removals and a retry count gathered meanwhile make one append, after the delay."""
     store = OutboxStore(hass, ENTRY)
-    await store.async_load()
+    await _load(store)
     messages = [_message(f"m{i}") for i in range(4)]
     await store.async_add(messages)
     size = await _size(hass)
@@ -113,7 +130,7 @@ async def test_removals_and_updates_share_one_delayed_write(
 async def test_flush_writes_at_once(hass: HomeAssistant) -> None:
     """A flush does not wait for the delay; with nothing gathered it writes nothing."""
     store = OutboxStore(hass, ENTRY)
-    await store.async_load()
+    await _load(store)
     message = _message("a")
     await store.async_add([message])
     store.async_schedule_removal(message)
@@ -127,7 +144,7 @@ async def test_flush_writes_at_once(hass: HomeAssistant) -> None:
 async def test_flush_waits_for_a_write_under_way(hass: HomeAssistant) -> None:
     """Removals the delay already sent to the file are on it once a flush returns."""
     store = OutboxStore(hass, ENTRY)
-    await store.async_load()
+    await _load(store)
     message = _message("a")
     await store.async_add([message])
     started = asyncio.Event()
@@ -151,7 +168,7 @@ async def test_flush_waits_for_a_write_under_way(hass: HomeAssistant) -> None:
 async def test_draining_compacts_the_file(hass: HomeAssistant) -> None:
     """Once dead lines outweigh the live ones, the file holds only the live lines."""
     store = OutboxStore(hass, ENTRY)
-    await store.async_load()
+    await _load(store)
     messages = [_message(f"m{i}") for i in range(10)]
     await store.async_add(messages)
     with patch.object(outbox, "COMPACT_SLACK", 0):
@@ -169,8 +186,8 @@ async def test_a_torn_last_line_is_dropped_quietly(hass: HomeAssistant) -> None:
     """An append cut short by a crash was never acknowledged: no issue, file repaired."""
     await _write(hass, json_bytes(record("a")) + b'\n{"id": "half')
     store = OutboxStore(hass, ENTRY)
-    loaded = await store.async_load()
-    assert [r["body"]["text"] for r in loaded.records] == ["a"]
+    loaded = await _load(store)
+    assert [m.content()["text"] for m in loaded.messages] == ["a"]
     assert loaded.invalid == 0
     await store.async_add([_message("b")])
     assert await stored_texts(hass, ENTRY) == ["a", "b"]
@@ -183,19 +200,19 @@ async def test_invalid_lines_are_counted_and_dropped(hass: HomeAssistant) -> Non
     lines = [record("a"), bad, record("b"), removal, ["x"], {"removed": [1]}]
     data = b"".join(json_bytes(line) + b"\n" for line in lines) + b"\xff\n"
     await _write(hass, data)
-    loaded = await OutboxStore(hass, ENTRY).async_load()
-    assert [r["body"]["text"] for r in loaded.records] == ["a"]
+    loaded = await _load(OutboxStore(hass, ENTRY))
+    assert [m.content()["text"] for m in loaded.messages] == ["a"]
     assert loaded.invalid == 4
-    again = await OutboxStore(hass, ENTRY).async_load()
+    again = await _load(OutboxStore(hass, ENTRY))
     assert again.invalid == 0
-    assert [r["id"] for r in again.records] == ["id-a"]
+    assert [m.id for m in again.messages] == ["id-a"]
 
 
 async def test_a_file_that_is_no_journal_is_kept_aside(hass: HomeAssistant) -> None:
     """Not one line readable: the file is moved aside, not emptied."""
     path = await _write(hass, b"SQLite format 3\x00\n\x01\x02\n")
-    loaded = await OutboxStore(hass, ENTRY).async_load()
-    assert loaded.records == []
+    loaded = await _load(OutboxStore(hass, ENTRY))
+    assert loaded.messages == []
     assert loaded.kept_aside is not None
     assert loaded.kept_aside.startswith(f"{DOMAIN}.{ENTRY}.outbox.jsonl.unreadable-")
     aside = path.with_name(loaded.kept_aside)
@@ -211,9 +228,9 @@ async def test_a_file_kept_aside_in_the_same_second_keeps_the_one_before(
     """Two files that are no journal, kept aside within one second: both stay."""
     path = await _write(hass, b"first\n")
     with patch("time.time", return_value=1_800_000_000.5):
-        first = (await OutboxStore(hass, ENTRY).async_load()).kept_aside
+        first = (await _load(OutboxStore(hass, ENTRY))).kept_aside
         await _write(hass, b"second\n")
-        second = (await OutboxStore(hass, ENTRY).async_load()).kept_aside
+        second = (await _load(OutboxStore(hass, ENTRY))).kept_aside
     assert first is not None and second is not None
     assert second == f"{first}-2"
     kept = [path.with_name(name) for name in (first, second)]
@@ -230,7 +247,7 @@ async def test_a_file_that_cannot_be_moved_aside_is_left_unread(
     path = await _write(hass, b"not a journal\n")
     store = OutboxStore(hass, ENTRY)
     with patch.object(journal, "keep_aside", side_effect=OSError("read-only")):
-        loaded = await store.async_load()
+        loaded = await _load(store)
     assert loaded.kept_aside is None
     assert loaded.unreadable == "read-only"
     assert "is not a journal" in caplog.text
@@ -252,13 +269,13 @@ async def test_the_storage_file_of_older_versions_is_migrated(
         "key": key,
         "data": {"messages": records},
     }
-    loaded = await OutboxStore(hass, ENTRY).async_load()
-    assert [r["body"]["text"] for r in loaded.records] == ["a", "b"]
+    loaded = await _load(OutboxStore(hass, ENTRY))
+    assert [m.content()["text"] for m in loaded.messages] == ["a", "b"]
     assert loaded.invalid == 1
     assert key not in hass_storage
     assert await stored(hass, ENTRY) == records[:2]
-    again = await OutboxStore(hass, ENTRY).async_load()
-    assert [r["body"]["text"] for r in again.records] == ["a", "b"]
+    again = await _load(OutboxStore(hass, ENTRY))
+    assert [m.content()["text"] for m in again.messages] == ["a", "b"]
 
 
 async def test_write_errors_fail_the_adds_and_are_logged(
@@ -266,7 +283,7 @@ async def test_write_errors_fail_the_adds_and_are_logged(
 ) -> None:
     """A failed append fails its adds; a failed compaction is logged and changes nothing."""
     store = OutboxStore(hass, ENTRY)
-    await store.async_load()
+    await _load(store)
     message = _message("a")
     with (
         patch.object(journal, "append", side_effect=OSError("disk full")),
@@ -294,7 +311,7 @@ async def test_removing_deletes_both_files(
 ) -> None:
     """The journal and any storage file of older versions go."""
     store = OutboxStore(hass, ENTRY)
-    await store.async_load()
+    await _load(store)
     await store.async_add([_message("a")])
     await store.async_remove()
     assert not await hass.async_add_executor_job(journal_path(hass, ENTRY).exists)
@@ -311,8 +328,8 @@ def _faults(hass: HomeAssistant) -> DiskFaults:
 
 async def _loaded_texts(hass: HomeAssistant) -> tuple[list[str], int]:
     """Load the journal as the next start would: the texts and the invalid count."""
-    loaded = await OutboxStore(hass, ENTRY).async_load()
-    return [r["body"]["text"] for r in loaded.records], loaded.invalid
+    loaded = await _load(OutboxStore(hass, ENTRY))
+    return [m.content()["text"] for m in loaded.messages], loaded.invalid
 
 
 @pytest.mark.parametrize(
@@ -330,7 +347,7 @@ async def test_a_failed_append_fails_its_adds_and_loses_no_later_line(
 ) -> None:
     """The add whose write failed raises; the next lines are durable and readable."""
     store = OutboxStore(hass, ENTRY)
-    await store.async_load()
+    await _load(store)
     await store.async_add([_message("a")])
     disk = _faults(hass)
     disk.schedule(*faults)
@@ -345,7 +362,7 @@ async def test_a_failed_append_fails_its_adds_and_loses_no_later_line(
 async def test_a_failed_removal_is_written_again(hass: HomeAssistant) -> None:
     """A removal and a retry count whose write was torn stay pending: nothing comes back."""
     store = OutboxStore(hass, ENTRY)
-    await store.async_load()
+    await _load(store)
     first, second = _message("a"), _message("b")
     await store.async_add([first, second])
     disk = _faults(hass)
@@ -366,7 +383,7 @@ async def test_removals_that_keep_failing_are_tried_again_at_a_flush(
 ) -> None:
     """A flush (an unload) tries a failed write again; the error is logged once."""
     store = OutboxStore(hass, ENTRY)
-    await store.async_load()
+    await _load(store)
     message = _message("a")
     await store.async_add([message])
     disk = _faults(hass)
@@ -384,7 +401,7 @@ async def test_a_file_that_may_be_torn_is_rewritten_from_memory(
 ) -> None:
     """Cut short and not cut back: the next write rewrites the file, without the failed add."""
     store = OutboxStore(hass, ENTRY)
-    await store.async_load()
+    await _load(store)
     await store.async_add([_message("a")])
     disk = _faults(hass)
     # The lines of "b" reach the file; its sync and the cutting back fail.
@@ -405,7 +422,7 @@ async def test_a_crash_between_the_temporary_file_and_the_rename(
 ) -> None:
     """A compaction cut off before its rename leaves the old file whole."""
     store = OutboxStore(hass, ENTRY)
-    await store.async_load()
+    await _load(store)
     messages = [_message(f"m{i}") for i in range(4)]
     await store.async_add(messages)
     disk = _faults(hass)
@@ -419,7 +436,7 @@ async def test_a_crash_between_the_temporary_file_and_the_rename(
     # The removals were appended before the compaction started.
     assert await _loaded_texts(hass) == (["m3"], 0)
     store = OutboxStore(hass, ENTRY)
-    await store.async_load()
+    await _load(store)
     await store.async_add([_message("n")])
     assert await _loaded_texts(hass) == (["m3", "n"], 0)
 
@@ -427,7 +444,7 @@ async def test_a_crash_between_the_temporary_file_and_the_rename(
 async def test_a_short_write_is_completed(hass: HomeAssistant) -> None:
     """A write that stores part of the data without an error goes on with the rest."""
     store = OutboxStore(hass, ENTRY)
-    await store.async_load()
+    await _load(store)
     real_write = os.write
     with patch.object(os, "write", lambda fd, data: real_write(fd, data[:7])):
         await store.async_add([_message("a"), _message("b")])
@@ -454,8 +471,8 @@ async def test_an_append_after_a_torn_line_starts_a_new_line(
     await _write(hass, json_bytes(record("a")) + b'\n{"id": "half')
     store = OutboxStore(hass, ENTRY)
     with patch.object(journal, "rewrite", side_effect=OSError("read-only")):
-        await store.async_load()
-    await store.async_add([_message("b")])
+        await _load(store)
+        await store.async_add([_message("b")])
     assert await _loaded_texts(hass) == (["a", "b"], 1)
 
 
@@ -475,11 +492,11 @@ async def test_an_outbox_that_cannot_be_opened_is_left_in_place(
         )
     store = OutboxStore(hass, ENTRY)
     with disk.active():
-        loaded = await store.async_load()
+        loaded = await _load(store)
         with pytest.raises(OSError):
             await store.async_add([_message("b")])
         await store.async_flush()
-    assert loaded.records == []
+    assert loaded.messages == []
     assert loaded.kept_aside is None
     assert loaded.unreadable is not None
     assert "read again at the next start" in caplog.text
@@ -494,7 +511,7 @@ async def test_an_outbox_that_cannot_be_opened_is_left_in_place(
 async def test_a_flush_repairs_a_file_that_may_be_torn(hass: HomeAssistant) -> None:
     """An unload after a failed add that could not be cut back leaves no line of it."""
     store = OutboxStore(hass, ENTRY)
-    await store.async_load()
+    await _load(store)
     await store.async_add([_message("a")])
     disk = _faults(hass)
     # The add fails and stays in the file; the repair right after fails too.

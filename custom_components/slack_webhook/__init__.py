@@ -8,6 +8,8 @@ and the picture view are registered once for the integration. Unloading
 keeps undelivered messages on disk; removing the entry deletes them.
 """
 
+from functools import partial
+
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
@@ -17,7 +19,7 @@ from .const import DOMAIN
 from .data import SlackWebhookConfigEntry
 from .delivery import OutboxStore, forget_deadlines
 from .inbound import async_setup_interactivity
-from .pictures import IMAGES, ImageStore, ImageView
+from .pictures import IMAGE_PATH, IMAGES, ImageStore, ImageView
 from .runtime import build_runtime_data
 from .services import async_setup_services
 
@@ -42,9 +44,8 @@ async def async_setup_entry(
     delivery = entry.runtime_data.delivery
     await delivery.async_start()
     images = hass.data[IMAGES]
-    entry.async_on_unload(
-        images.async_track_entry(entry.entry_id, delivery.pending_bodies)
-    )
+    shows_picture = partial(delivery.pending_bodies, IMAGE_PATH.encode())
+    entry.async_on_unload(images.async_track_entry(entry.entry_id, shows_picture))
     entry.async_on_unload(delivery.async_add_listener(images.async_sweep))
     async_setup_interactivity(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)

@@ -9,8 +9,11 @@ a write that fails leaves nothing of its data in the file.
 from contextlib import suppress
 import os
 from pathlib import Path
+import re
 
 _READ_SIZE = 1 << 20
+_LINE = re.compile(rb"[^\n]+\n")
+"""A complete line that is not empty."""
 
 
 class TornError(OSError):
@@ -18,10 +21,12 @@ class TornError(OSError):
 
 
 def read(path: Path) -> tuple[list[bytes], bool] | None:
-    """Return the file's complete lines and whether a torn last line was left out.
+    """Return the file's complete lines, each with its newline, and whether a torn last line was left out.
 
     None when there is no file. A crash in the middle of an append leaves a
-    last line without its newline: that write was never acknowledged.
+    last line without its newline: that write was never acknowledged. The
+    lines are cut from the file's bytes once, so a caller can keep them as
+    they are.
     """
     try:
         fd = os.open(path, os.O_RDONLY)
@@ -31,9 +36,8 @@ def read(path: Path) -> tuple[list[bytes], bool] | None:
         data = _read_all(fd)
     finally:
         os.close(fd)
-    lines = data.split(b"\n")
-    torn = lines.pop() != b""
-    return [line for line in lines if line], torn
+    lines = [match[0] for match in _LINE.finditer(data)]
+    return lines, not data.endswith(b"\n") and bool(data)
 
 
 def append(path: Path, data: bytes) -> None:

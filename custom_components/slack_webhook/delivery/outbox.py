@@ -9,18 +9,19 @@ queue.py's.
 """
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 import math
 from pathlib import Path
 import time
+from types import MappingProxyType
 from typing import Any, TypedDict
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.json import json_bytes
 from homeassistant.helpers.storage import STORAGE_DIR, Store
-from homeassistant.util.json import json_loads
+from homeassistant.util.json import json_loads, json_loads_object
 from homeassistant.util.uuid import random_uuid_hex
 
 from ..const import DOMAIN, LOGGER
@@ -32,6 +33,8 @@ REMOVAL_SAVE_DELAY = 1.0
 """Seconds to gather removals into one write while the outbox drains."""
 COMPACT_SLACK = 64 * 1024
 """Bytes of dead lines tolerated beyond twice the live ones before compacting."""
+NO_HEADERS: Mapping[str, str] = MappingProxyType({})
+"""The headers of every message without any: one shared, read-only mapping."""
 FLUSH_TRIES = 3
 """Writes a flush (an unload) tries before it gives the gathered removals up."""
 
@@ -65,10 +68,16 @@ class Clock:
 
 @dataclass(slots=True)
 class Message:
-    """One message on its way to the webhook or a response_url."""
+    """One message on its way to the webhook or a response_url.
 
-    body: dict[str, Any]
-    headers: dict[str, str]
+    Once it is in the outbox, its body is not kept in memory but read from
+    its stored line when it is sent (content), so a long outbox takes about
+    the size of its file in memory.
+    """
+
+    body: dict[str, Any] | None
+    """The webhook body; None once `line` holds it."""
+    headers: Mapping[str, str]
     response_url: str | None
     accepted: float
     """When it was accepted (UNIX time, for logs)."""
@@ -86,6 +95,20 @@ class Message:
     """Whether it is in the durable outbox (its caller has been answered)."""
     waiter: asyncio.Future[Any] | None = None
     """The caller waiting for its result, if any."""
+    line: bytes = b""
+    """Its latest line in the outbox file (the same bytes the outbox holds), once written."""
+
+    def content(self) -> dict[str, Any]:
+        """Return the body, read from the stored line when it is not in memory."""
+        if self.body is not None:
+            return self.body
+        stored: StoredMessage = json_loads_object(self.line)  # type: ignore[assignment]
+        return stored["body"]
+
+    def keep_on_disk(self, line: bytes) -> bytes:
+        """Hold the message by its stored line from now on, not its body; return the line."""
+        self.line, self.body = line, None
+        return line
 
     def to_stored(self, clock: Clock) -> StoredMessage:
         """Return the form written to storage, and remember the expiry it holds.
@@ -98,8 +121,8 @@ class Message:
         self.expires = max(self.expires, clock.wall + (self.deadline - clock.monotonic))
         return StoredMessage(
             id=self.id,
-            body=self.body,
-            headers=self.headers,
+            body=self.content(),
+            headers=dict(self.headers),
             response_url=self.response_url,
             accepted=self.accepted,
             expires=self.expires,
@@ -107,12 +130,15 @@ class Message:
         )
 
     @classmethod
-    def from_stored(cls, data: StoredMessage, clock: Clock, max_age: float) -> Message:
-        """Return a stored message, given up `max_age` seconds from now at the latest."""
+    def from_stored(
+        cls, data: StoredMessage, line: bytes, clock: Clock, max_age: float
+    ) -> Message:
+        """Return a stored message held by its line, given up `max_age` seconds from now at the latest."""
         remaining = min(data["expires"] - clock.wall, max_age)
         return cls(
-            body=data["body"],
-            headers=data["headers"],
+            body=None,
+            line=line,
+            headers=data["headers"] or NO_HEADERS,
             response_url=data["response_url"],
             accepted=data["accepted"],
             deadline=clock.monotonic + remaining,
@@ -123,11 +149,15 @@ class Message:
         )
 
 
+type MaxAge = Callable[[str | None], float]
+"""Returns the seconds a message to a response_url (or the webhook, None) may wait."""
+
+
 @dataclass(frozen=True, slots=True)
 class LoadedOutbox:
-    """What the outbox file held: readable records and how many were skipped."""
+    """What the outbox file held: its messages, oldest first, and how many records were skipped."""
 
-    records: list[StoredMessage]
+    messages: list[Message]
     invalid: int = 0
     """Records skipped because they are not in the stored form."""
     kept_aside: str | None = None
@@ -182,8 +212,9 @@ class OutboxStore:
         self._removed: list[str] = []
         self._updated: dict[str, Message] = {}
         self._flush_timer: asyncio.TimerHandle | None = None
-        self._torn = False
-        """Whether the file may hold part of a failed write: rewritten before the next."""
+        self._rewrite_due = False
+        """Whether the file is rewritten from memory before the next append: it
+        may hold part of a failed write, or dead or invalid lines from before."""
         self._failing = False
         """Whether the last write failed (the error is logged once per run of failures)."""
         self._unreadable: OSError | None = None
@@ -194,15 +225,20 @@ class OutboxStore:
         """Return the name of the file (in Home Assistant's .storage folder)."""
         return self._path.name
 
-    async def async_load(self) -> LoadedOutbox:
-        """Return the stored records, oldest first; never raise on a bad file.
+    async def async_load(self, clock: Clock, max_age: MaxAge) -> LoadedOutbox:
+        """Return the stored messages, oldest first; never raise on a bad file.
 
-        A file that cannot be read at all (permissions, a directory in its
-        place, an I/O error) is left as it is, and nothing is written over it
-        until the next start reads it; one that is no journal is moved aside.
+        The file is read and parsed in the executor, so a long outbox blocks
+        no other work; one with dead or torn lines is compacted afterwards by
+        the writer. A file that cannot be read at all (permissions, a
+        directory in its place, an I/O error) is left as it is, and nothing is
+        written over it until the next start reads it; one that is no journal
+        is moved aside.
         """
         try:
-            read = await self._hass.async_add_executor_job(journal.read, self._path)
+            read = await self._hass.async_add_executor_job(
+                _read_messages, self._path, clock, max_age
+            )
         except OSError as err:
             LOGGER.error(
                 "The outbox file %s cannot be read, it is read again at the next start: %s",
@@ -211,19 +247,17 @@ class OutboxStore:
             )
             return self._left_unread(err)
         if read is None:
-            return await self._async_migrate()
-        lines, torn = read
-        live, invalid = replay(lines)
-        if lines and invalid == len(lines):
+            return await self._async_migrate(clock, max_age)
+        if read.lines and read.invalid == read.lines:
             LOGGER.error("The outbox file %s is not a journal", self._path.name)
             return await self._async_keep_aside(self._path)
-        for record, line in live.values():
-            self._set_line(record["id"], line + b"\n")
-        self._file_bytes = sum(len(line) + 1 for line in lines)
-        if torn or self._file_bytes > self._live_bytes:
-            await self._async_compact()
+        self._lines, self._live_bytes = read.live, read.live_bytes
+        self._file_bytes = read.file_bytes
+        if read.torn or self._file_bytes > self._live_bytes:
+            self._rewrite_due = True
+            self._start_writer()
         await self._legacy.async_remove()
-        return LoadedOutbox([record for record, _ in live.values()], invalid=invalid)
+        return LoadedOutbox(read.messages, invalid=read.invalid)
 
     def _left_unread(self, err: OSError) -> LoadedOutbox:
         """Write nothing in this run: the file is read at the next start."""
@@ -243,7 +277,8 @@ class OutboxStore:
             return written
         clock = Clock.now()
         lines = {
-            m.id: self._set_line(m.id, _line(m.to_stored(clock))) for m in messages
+            m.id: m.keep_on_disk(self._set_line(m.id, _line(m.to_stored(clock))))
+            for m in messages
         }
         self._unwritten.update(lines)
         self._adds.append(_Add(lines, written))
@@ -283,11 +318,11 @@ class OutboxStore:
             if self._flush_timer is not None:
                 self._flush_timer.cancel()
             self._write_gathered()
-            if self._torn:
+            if self._rewrite_due:
                 self._start_writer()
             if self._writer is not None:
                 await asyncio.shield(self._writer)
-            if not (self._gathered() or self._torn):
+            if not (self._gathered() or self._rewrite_due):
                 return
 
     async def async_remove(self) -> None:
@@ -295,31 +330,41 @@ class OutboxStore:
         await self._hass.async_add_executor_job(journal.remove, self._path)
         await self._legacy.async_remove()
 
-    async def _async_migrate(self) -> LoadedOutbox:
+    async def _async_migrate(self, clock: Clock, max_age: MaxAge) -> LoadedOutbox:
         """Move the records of the HA storage file of older versions into the journal."""
         loaded = await self._async_load_legacy()
-        for record in loaded.records:
-            self._set_line(record["id"], _line(record))
+        messages = [
+            Message.from_stored(
+                record,
+                self._set_line(record["id"], _line(record)),
+                clock,
+                max_age(record["response_url"]),
+            )
+            for record in loaded.records
+        ]
         if self._lines:
             await self._async_compact()
         await self._legacy.async_remove()
-        return loaded
+        return LoadedOutbox(
+            messages, loaded.invalid, loaded.kept_aside, loaded.unreadable
+        )
 
-    async def _async_load_legacy(self) -> LoadedOutbox:
+    async def _async_load_legacy(self) -> _Legacy:
         """Return the records of the HA storage file, if there is one."""
         try:
             data: Any = await self._legacy.async_load()
         except HomeAssistantError as err:
             LOGGER.error("The outbox file %s cannot be read: %s", self._legacy.key, err)
             path = Path(self._legacy.path)
-            return await self._async_keep_aside(path)
+            aside = await self._async_keep_aside(path)
+            return _Legacy([], 0, aside.kept_aside, aside.unreadable)
         if data is None:
-            return LoadedOutbox([])
+            return _Legacy([])
         items = data.get("messages", []) if isinstance(data, dict) else None
         if not isinstance(items, list):
-            return LoadedOutbox([], invalid=1)
+            return _Legacy([], invalid=1)
         records = [item for item in items if is_stored_message(item)]
-        return LoadedOutbox(records, invalid=len(items) - len(records))
+        return _Legacy(records, invalid=len(items) - len(records))
 
     def _set_line(self, message_id: str, line: bytes) -> bytes:
         """Make line the message's latest; return it."""
@@ -364,11 +409,11 @@ class OutboxStore:
         try:
             while True:
                 if self._adds or self._gathered_due:
-                    if self._torn:
+                    if self._rewrite_due:
                         await self._async_compact()
                     await self._async_write_batch()
                 elif not (
-                    (self._torn or self._compaction_due())
+                    (self._rewrite_due or self._compaction_due())
                     and await self._async_compact()
                 ):
                     return
@@ -383,7 +428,9 @@ class OutboxStore:
         clock = Clock.now()
         lines = [line for add in adds for line in add.lines.values()]
         lines += [
-            self._set_line(message.id, _line(message.to_stored(clock)))
+            message.keep_on_disk(
+                self._set_line(message.id, _line(message.to_stored(clock)))
+            )
             for message in updated.values()
         ]
         if removed:
@@ -416,7 +463,7 @@ class OutboxStore:
             LOGGER.error(
                 "The outbox file %s cannot be written: %s", self._path.name, err
             )
-        self._torn = self._torn or isinstance(err, journal.TornError)
+        self._rewrite_due = self._rewrite_due or isinstance(err, journal.TornError)
         for add in adds:
             for message_id in add.lines:
                 self._unwritten.discard(message_id)
@@ -451,7 +498,7 @@ class OutboxStore:
             )
             return False
         self._file_bytes = len(data)
-        self._torn = False
+        self._rewrite_due = False
         return True
 
     async def _async_keep_aside(self, path: Path) -> LoadedOutbox:
@@ -474,25 +521,79 @@ class OutboxStore:
         return LoadedOutbox([], kept_aside=aside.name)
 
 
-def replay(lines: list[bytes]) -> tuple[dict[str, tuple[StoredMessage, bytes]], int]:
-    """Return the live records of journal lines with their lines, in order, and the count of invalid lines.
+def replay[T](
+    lines: list[bytes], keep: Callable[[StoredMessage, bytes], T]
+) -> tuple[dict[str, T], int]:
+    """Return what `keep` makes of each live record and its line, by id in order, and the count of invalid lines.
 
     A line glued to the torn one before it (as older versions appended) is
     recovered; the torn part counts as invalid.
     """
-    live: dict[str, tuple[StoredMessage, bytes]] = {}
+    live: dict[str, T] = {}
     invalid = 0
     for whole in lines:
         item, line = _parse(whole)
         invalid += len(line) < len(whole)
         if is_stored_message(item):
-            live[item["id"]] = (item, line)
+            live[item["id"]] = keep(item, line)
         elif _is_removal(item):
             for message_id in item["removed"]:
                 live.pop(message_id, None)
         else:
             invalid += 1
     return live, invalid
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """The outbox file as read and parsed in the executor."""
+
+    messages: list[Message]
+    live: dict[str, bytes]
+    """The line of each message, in order."""
+    live_bytes: int
+    file_bytes: int
+    lines: int
+    invalid: int
+    torn: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Legacy:
+    """The records of the HA storage file of older versions."""
+
+    records: list[StoredMessage]
+    invalid: int = 0
+    kept_aside: str | None = None
+    unreadable: str | None = None
+
+
+def _read_messages(path: Path, clock: Clock, max_age: MaxAge) -> _Read | None:
+    """Read and parse the outbox file into messages held by their lines; None when there is none.
+
+    Blocking: run in the executor. Only the lines stay in memory, one bytes
+    object each, shared by the message and the outbox.
+    """
+    if (read := journal.read(path)) is None:
+        return None
+    lines, torn = read
+    live, invalid = replay(
+        lines,
+        lambda record, line: Message.from_stored(
+            record, line, clock, max_age(record["response_url"])
+        ),
+    )
+    messages = list(live.values())
+    by_id = {message.id: message.line for message in messages}
+    return _Read(
+        messages,
+        by_id,
+        sum(map(len, by_id.values())),
+        sum(map(len, lines)),
+        len(lines),
+        invalid,
+        torn,
+    )
 
 
 def _parse(line: bytes) -> tuple[Any, bytes]:
@@ -529,34 +630,33 @@ def _line(item: Mapping[str, Any]) -> bytes:
 
 
 def is_stored_message(item: Any) -> bool:
-    """Return whether a loaded item has the stored form, with sound types."""
+    """Return whether a loaded item has the stored form, with sound types.
+
+    JSON gives exact types, so exact type checks serve (and a bool is no int).
+    """
     return (
-        isinstance(item, dict)
-        and isinstance(item.get("id"), str)
-        and isinstance(item.get("body"), dict)
-        and bool(item["body"])
+        type(item) is dict
+        and type(item.get("id")) is str
+        and type(body := item.get("body")) is dict
+        and bool(body)
         and _is_headers(item.get("headers"))
         and "response_url" in item
-        and isinstance(item["response_url"], str | None)
+        and (item["response_url"] is None or type(item["response_url"]) is str)
         and _is_time(item.get("accepted"))
         and _is_time(item.get("expires"))
-        and isinstance(item.get("attempts"), int)
-        and not isinstance(item["attempts"], bool)
-        and item["attempts"] >= 0
+        and type(attempts := item.get("attempts")) is int
+        and attempts >= 0
     )
 
 
 def _is_headers(value: Any) -> bool:
     """Return whether value maps header names to values, all strings."""
-    return isinstance(value, dict) and all(
-        isinstance(name, str) and isinstance(text, str) for name, text in value.items()
+    return type(value) is dict and (
+        not value
+        or all(type(name) is str and type(text) is str for name, text in value.items())
     )
 
 
 def _is_time(value: Any) -> bool:
     """Return whether value is a finite number (a UNIX time)."""
-    return (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-    )
+    return (type(value) is float or type(value) is int) and math.isfinite(value)

@@ -26,7 +26,7 @@ reported, and how, reporting.py's.
 
 import asyncio
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 import random
@@ -51,7 +51,7 @@ from ..slack_client import (
     WebhookSessionClosedError,
     WebhookTimeoutError,
 )
-from .outbox import Clock, LoadedOutbox, Message, OutboxStore
+from .outbox import NO_HEADERS, Clock, LoadedOutbox, Message, OutboxStore
 from .reporting import DeliveryReporter
 from .token_bucket import TokenBucket
 
@@ -124,13 +124,22 @@ class Delivery:
         """Return the number of messages not yet delivered."""
         return len(self._queue)
 
-    def pending_bodies(self) -> list[dict[str, Any]]:
-        """Return the bodies of the messages not yet delivered (pictures they show are kept)."""
-        return [message.body for message in self._queue]
+    def pending_bodies(self, holding: bytes) -> Iterator[dict[str, Any]]:
+        """Yield the bodies of the messages not yet delivered that may hold `holding`.
+
+        A body in the outbox is read from its line only when the line holds
+        those bytes, so asking about a long outbox costs a search, not a parse.
+        """
+        for message in self._queue:
+            if message.body is not None:
+                yield message.body
+            elif holding in message.line:
+                yield message.content()
 
     async def async_start(self) -> None:
         """Load the outbox and start delivering."""
-        self._queue.extend(self._loaded_messages(await self._store.async_load()))
+        loaded = await self._store.async_load(Clock.now(), self._max_age)
+        self._queue.extend(self._loaded_messages(loaded))
         self._entry.async_on_unload(
             self._hass.bus.async_listen_once(
                 EVENT_HOMEASSISTANT_STOP, self._async_on_hass_stop
@@ -163,7 +172,7 @@ class Delivery:
         if len(self._queue) >= self._options.outbox_size:
             self._report.outbox_full(self._options.outbox_size)
             raise failure("outbox_full", size=str(self._options.outbox_size))
-        message = self._new_message(body, headers or {}, response_url)
+        message = self._new_message(body, headers or NO_HEADERS, response_url)
         self._queue.append(message)
         self._notify_listeners()
         if self._stopping or self._halted or any(m.stored for m in self._queue):
@@ -201,18 +210,13 @@ class Delivery:
             self._report.outbox_unreadable(loaded.kept_aside)
         self._report.outbox_not_read(self._store.name, loaded.unreadable)
         self._report.outbox_invalid(loaded.invalid)
-        clock = Clock.now()
-        known = forget_deadlines(self._hass, self._entry.entry_id)
-        messages = [
-            Message.from_stored(record, clock, self._max_age(record["response_url"]))
-            for record in loaded.records
-        ]
-        for message in messages:
-            message.deadline = known.get(message.id, message.deadline)
-        return messages
+        if known := forget_deadlines(self._hass, self._entry.entry_id):
+            for message in loaded.messages:
+                message.deadline = known.get(message.id, message.deadline)
+        return loaded.messages
 
     def _new_message(
-        self, body: dict[str, Any], headers: dict[str, str], response_url: str | None
+        self, body: dict[str, Any], headers: Mapping[str, str], response_url: str | None
     ) -> Message:
         """Return a message accepted now, with its deadline and expiry."""
         accepted, max_age = time.time(), self._max_age(response_url)
@@ -327,7 +331,7 @@ class Delivery:
         self._sending = message
         try:
             return await self._client_for(message).send_dict(
-                message.body, message.headers
+                message.content(), message.headers
             )
         finally:
             self._sending = None

@@ -16,7 +16,7 @@ delivery/'s.
 """
 
 from .message import async_validated_message
-from .store import IMAGES, ImageStore
+from .store import IMAGE_PATH, IMAGES, ImageStore
 from .view import ImageView
 
-__all__ = ["IMAGES", "ImageStore", "ImageView", "async_validated_message"]
+__all__ = ["IMAGES", "IMAGE_PATH", "ImageStore", "ImageView", "async_validated_message"]
