@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from custom_components.slack_webhook import delivery, pictures, slack_client
+from tests.helpers.paths import INTEGRATION
 
-INTEGRATION = Path(__file__).parent.parent / "custom_components" / "slack_webhook"
 PACKAGES = {"slack_client": slack_client, "delivery": delivery, "pictures": pictures}
 
 type Import = tuple[Path, tuple[str, ...], str]

@@ -99,10 +99,9 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_test_home_assistant,
 )
-
-from .backoff import fast_backoff
-from .disk_faults import DiskFaults, Fault, enospc_after
-from .switchable import (
+from tests.helpers.backoff import fast_backoff
+from tests.helpers.disk_faults import DiskFaults, Fault, enospc_after
+from tests.helpers.switchable import (
     OutboxWatch,
     SwitchableHook,
     SwitchableProxy,
