@@ -27,12 +27,6 @@ SUCCESS = {target.kind: target.success for target in TARGETS}
 
 
 @pytest.fixture
-def hass_config_dir(hass_tmp_config_dir: str) -> str:
-    """Run each test in its own config directory: picture files are written there."""
-    return hass_tmp_config_dir
-
-
-@pytest.fixture
 async def camera(hass: HomeAssistant) -> SnapshotCamera:
     """Set up the counting camera; give HA an external URL."""
     porch = SnapshotCamera("Porch", "porch", JPEG, "image/jpeg")

@@ -89,12 +89,6 @@ class GardenImage(ImageEntity):
 
 
 @pytest.fixture
-def hass_config_dir(hass_tmp_config_dir: str) -> str:
-    """Run each test in its own config directory: picture files are written there."""
-    return hass_tmp_config_dir
-
-
-@pytest.fixture
 def clock() -> Any:
     """Give the picture store a clock the test moves."""
     fake = Clock()
