@@ -1,6 +1,6 @@
 """Fixtures for the Slack Webhook tests."""
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 import ssl
 from typing import Any
 
@@ -8,28 +8,15 @@ import pytest
 from syrupy.assertion import SnapshotAssertion
 import trustme
 
-from custom_components.slack_webhook.const import (
-    CONF_RETRIES_CONNECTION,
-    CONF_RETRIES_RATE_LIMIT,
-    CONF_RETRIES_SERVER,
-    CONF_TIMEOUT,
-    DOMAIN,
-)
+from custom_components.slack_webhook.const import DOMAIN
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
-
-from .backoff import fast_backoff
-from .proxy_server import PROXY_PASSWORD, PROXY_USER, ProxyServer
-from .slack_server import SlackServer
-
-NO_RETRIES = {
-    CONF_RETRIES_CONNECTION: 0,
-    CONF_RETRIES_SERVER: 0,
-    CONF_RETRIES_RATE_LIMIT: 0,
-    CONF_TIMEOUT: 2,
-}
-"""Entry options under which a failed attempt queues the message at once."""
+from tests.helpers.backoff import fast_backoff
+from tests.helpers.entries import ENTRY_ID, LoadEntry, MakeEntry, SetupEntry
+from tests.helpers.proxy_server import PROXY_PASSWORD, PROXY_USER, ProxyServer
+from tests.helpers.serving import serving
+from tests.helpers.slack_server import SlackServer
 
 
 @pytest.fixture
@@ -64,9 +51,8 @@ def hass_config_dir(hass_tmp_config_dir: str) -> str:
 async def slack(socket_enabled: None) -> AsyncIterator[SlackServer]:
     """Run a Slack-like webhook server on 127.0.0.1 (sockets allowed for it)."""
     server = SlackServer()
-    await server.start()
-    yield server
-    await server.stop()
+    async with serving(server):
+        yield server
 
 
 @pytest.fixture
@@ -83,20 +69,8 @@ async def slack_tls(
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     tls_ca.issue_cert("127.0.0.1").configure_cert(context)
     server = SlackServer(ssl_context=context)
-    await server.start()
-    yield server
-    await server.stop()
-
-
-ENTRY_ID = "01JSLACKWEBHOOKALERTSENTRY"
-"""The id of config_entry, fixed so snapshots of its entities are stable."""
-
-type MakeEntry = Callable[..., MockConfigEntry]
-"""make_entry(url=None, entry_id=None, **options): an entry "Alerts", not yet added."""
-type LoadEntry = Callable[[MockConfigEntry], Awaitable[MockConfigEntry]]
-"""load_entry(entry): add and set up an entry; return it."""
-type SetupEntry = Callable[..., Awaitable[MockConfigEntry]]
-"""setup_entry(url=None, **options): make_entry, then load_entry."""
+    async with serving(server):
+        yield server
 
 
 @pytest.fixture
@@ -165,15 +139,13 @@ async def init_integration(
 async def proxy(slack: SlackServer) -> AsyncIterator[ProxyServer]:
     """Run an open forward proxy on 127.0.0.1."""
     server = ProxyServer()
-    await server.start()
-    yield server
-    await server.stop()
+    async with serving(server):
+        yield server
 
 
 @pytest.fixture
 async def auth_proxy(slack: SlackServer) -> AsyncIterator[ProxyServer]:
     """Run a forward proxy on 127.0.0.1 that demands PROXY_USER and PROXY_PASSWORD."""
     server = ProxyServer(credentials=(PROXY_USER, PROXY_PASSWORD))
-    await server.start()
-    yield server
-    await server.stop()
+    async with serving(server):
+        yield server

@@ -46,17 +46,16 @@ from pytest_homeassistant_custom_component.common import (
     async_capture_events,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
-
-from .conftest import SetupEntry
-from .slack_requests import (
+from tests.helpers.entries import SetupEntry
+from tests.helpers.slack_requests import (
     SIGNING_SECRET,
     USER,
     WEBHOOK_ID,
     signed_headers,
     slash_command,
 )
-from .slack_server import Answer as SlackAnswer, SlackServer
-from .waiting import until
+from tests.helpers.slack_server import Answer as SlackAnswer, SlackServer
+from tests.helpers.waiting import until
 
 PATH = f"/api/webhook/{WEBHOOK_ID}"
 KITCHEN = "input_boolean.kitchen"

@@ -17,8 +17,13 @@ from custom_components.slack_webhook.interaction import (
 )
 from homeassistant.components.recorder import db_schema
 from homeassistant.helpers.json import json_bytes
-
-from .slack_requests import RESPONSE_URL, block_actions, button, form, slash_command
+from tests.helpers.slack_requests import (
+    RESPONSE_URL,
+    block_actions,
+    button,
+    form,
+    slash_command,
+)
 
 LONGEST_URL = RESPONSE_URL + '"' * (MAX_RESPONSE_URL - len(RESPONSE_URL))
 """The longest response_url kept, with the character whose JSON is longest."""

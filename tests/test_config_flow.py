@@ -4,7 +4,6 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 import json
 import logging
-from pathlib import Path
 from typing import Any
 from unittest.mock import AsyncMock, patch
 
@@ -52,25 +51,19 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     get_schema_suggested_value,
 )
-
-from .ports import free_port
-from .proxy_server import (
+from tests.helpers.paths import INTEGRATION
+from tests.helpers.ports import free_port
+from tests.helpers.proxy_server import (
     PORTAL_302,
     PROXY_PASSWORD,
     PROXY_USER,
     ProxyServer,
     html_answer,
 )
-from .slack_server import HOOK_PATH, SECRET, Answer, SlackServer
+from tests.helpers.serving import serving
+from tests.helpers.slack_server import HOOK_PATH, SECRET, Answer, SlackServer
 
-STRINGS = json.loads(
-    (
-        Path(__file__).parent.parent
-        / "custom_components"
-        / "slack_webhook"
-        / "strings.json"
-    ).read_text()
-)
+STRINGS = json.loads((INTEGRATION / "strings.json").read_text())
 OLD_SECRET = "oldS3cr3tValue"  # noqa: S105
 OLD_PATH = f"/services/T0001/B0001/{OLD_SECRET}"
 """Where the hook of an existing entry was before it got a new URL."""
@@ -946,15 +939,11 @@ async def test_user_flow_through_an_intercepting_proxy(
     hass: HomeAssistant, slack: SlackServer, old_entry: MockConfigEntry, raw: bytes
 ) -> None:
     """A portal or filter answers for the hook: not the webhook's refusal."""
-    intercepting = ProxyServer(intercept=raw)
-    await intercepting.start()
-    try:
+    async with serving(ProxyServer(intercept=raw)) as intercepting:
         result = await start_flow(hass, "user", old_entry)
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], form_input("user", slack.url, proxy=intercepting.url)
         )
-    finally:
-        await intercepting.stop()
     assert result["errors"] == {"base": "not_from_webhook"}
     assert_translated(result)
     assert slack.received == []

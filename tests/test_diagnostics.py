@@ -24,11 +24,10 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
-
-from .conftest import SetupEntry
-from .proxy_server import PROXY_PASSWORD, PROXY_USER, ProxyServer
-from .slack_requests import SIGNING_SECRET, WEBHOOK_ID
-from .slack_server import SECRET, Answer, SlackServer
+from tests.helpers.entries import SetupEntry
+from tests.helpers.proxy_server import PROXY_PASSWORD, PROXY_USER, ProxyServer
+from tests.helpers.slack_requests import SIGNING_SECRET, WEBHOOK_ID
+from tests.helpers.slack_server import SECRET, Answer, SlackServer
 
 
 async def _send_and_diagnose(

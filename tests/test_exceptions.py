@@ -1,7 +1,6 @@
 """Tests for translating the webhook client's errors into Home Assistant errors."""
 
 import json
-from pathlib import Path
 import re
 
 import pytest
@@ -27,17 +26,10 @@ from custom_components.slack_webhook.slack_client.errors import (
     WebhookPacerTimeoutError,
 )
 from homeassistant.exceptions import ServiceValidationError
+from tests.helpers.paths import INTEGRATION
+from tests.helpers.slack_server import SECRET
 
-from .slack_server import SECRET
-
-EXCEPTIONS = json.loads(
-    (
-        Path(__file__).parent.parent
-        / "custom_components"
-        / "slack_webhook"
-        / "strings.json"
-    ).read_text()
-)["exceptions"]
+EXCEPTIONS = json.loads((INTEGRATION / "strings.json").read_text())["exceptions"]
 
 
 def answer(status: int, body: str) -> WebhookResponse:

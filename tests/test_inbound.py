@@ -40,9 +40,8 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
-
-from .conftest import SetupEntry
-from .slack_requests import (
+from tests.helpers.entries import SetupEntry
+from tests.helpers.slack_requests import (
     RESPONSE_URL,
     SIGNING_SECRET,
     VERIFICATION_TOKEN,

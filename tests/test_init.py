@@ -14,9 +14,8 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     snapshot_platform,
 )
-
-from .conftest import LoadEntry, SetupEntry
-from .slack_server import SlackServer
+from tests.helpers.entries import LoadEntry, SetupEntry
+from tests.helpers.slack_server import SlackServer
 
 
 async def test_setup_and_unload(

@@ -14,8 +14,7 @@ from custom_components.slack_webhook.interaction import (
     parse,
 )
 from homeassistant.helpers.json import json_bytes
-
-from .slack_requests import (
+from tests.helpers.slack_requests import (
     CHANNEL,
     EXAMPLE_BODY,
     MESSAGE,

@@ -21,9 +21,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-
-from .conftest import SetupEntry
-from .slack_server import SlackServer
+from tests.helpers.entries import SetupEntry
+from tests.helpers.slack_server import SlackServer
 
 ENTITY_ID = "notify.alerts"
 

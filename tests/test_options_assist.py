@@ -26,9 +26,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResult, FlowResultType
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-
-from .conftest import SetupEntry
-from .slack_requests import SIGNING_SECRET, WEBHOOK_ID
+from tests.helpers.entries import SetupEntry
+from tests.helpers.slack_requests import SIGNING_SECRET, WEBHOOK_ID
 
 MASK = "********"
 """What the form shows, and gets back, for the stored signing secret."""

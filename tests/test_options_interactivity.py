@@ -19,9 +19,8 @@ from pytest_homeassistant_custom_component.common import (
     get_schema_suggested_value,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
-
-from .conftest import SetupEntry
-from .slack_requests import (
+from tests.helpers.entries import SetupEntry
+from tests.helpers.slack_requests import (
     SIGNING_SECRET,
     WEBHOOK_ID,
     block_actions,

@@ -10,54 +10,26 @@ from custom_components.slack_webhook.pictures.message import _file_name
 from custom_components.slack_webhook.pictures.store import IMAGE_PATH, IMAGES
 from custom_components.slack_webhook.services import SERVICE_SEND
 from custom_components.slack_webhook.slack_client.body import encode_body
-from homeassistant.components.camera import Camera
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import setup_test_component_platform
+from tests.helpers.camera import EXTERNAL_URL, SnapshotCamera
+from tests.helpers.entries import SetupEntry
+from tests.helpers.slack_server import SlackServer
+from tests.helpers.targets_server import TARGETS
 
-from .conftest import SetupEntry
-from .slack_server import SlackServer
-from .targets_server import TARGETS
-
-EXTERNAL_URL = "https://ha.example.com"
 CAMERA = "camera.porch"
 JPEG = b"\xff\xd8\xff\xe0" + b"porch " * 100
 PATHS = {target.kind: target.path for target in TARGETS}
 SUCCESS = {target.kind: target.success for target in TARGETS}
 
 
-class PorchCamera(Camera):
-    """A camera that counts how often its picture is asked for."""
-
-    _attr_name = "Porch"
-    _attr_unique_id = "porch"
-
-    def __init__(self) -> None:
-        """Start without a read."""
-        super().__init__()
-        self.content_type = "image/jpeg"
-        self.reads = 0
-
-    async def async_camera_image(
-        self, width: int | None = None, height: int | None = None
-    ) -> bytes | None:
-        """Return the snapshot and count the read."""
-        self.reads += 1
-        return JPEG
-
-
 @pytest.fixture
-def hass_config_dir(hass_tmp_config_dir: str) -> str:
-    """Run each test in its own config directory: picture files are written there."""
-    return hass_tmp_config_dir
-
-
-@pytest.fixture
-async def camera(hass: HomeAssistant) -> PorchCamera:
+async def camera(hass: HomeAssistant) -> SnapshotCamera:
     """Set up the counting camera; give HA an external URL."""
-    porch = PorchCamera()
+    porch = SnapshotCamera("Porch", "porch", JPEG, "image/jpeg")
     setup_test_component_platform(hass, "camera", [porch])
     assert await async_setup_component(hass, "camera", {"camera": {"platform": "test"}})
     await hass.config.async_update(external_url=EXTERNAL_URL)
@@ -93,7 +65,7 @@ async def test_trigger_refuses_a_picture_unread(
     hass: HomeAssistant,
     slack: SlackServer,
     setup_entry: SetupEntry,
-    camera: PorchCamera,
+    camera: SnapshotCamera,
     data: dict[str, Any],
     fields: str,
 ) -> None:
@@ -112,7 +84,7 @@ async def test_trigger_variables_still_delivered(
     hass: HomeAssistant,
     slack: SlackServer,
     setup_entry: SetupEntry,
-    camera: PorchCamera,
+    camera: SnapshotCamera,
 ) -> None:
     """The same trigger takes the variables alone, as its body."""
     await target_entry(setup_entry, slack, "slack_workflow")
@@ -126,7 +98,7 @@ async def test_zulip_refuses_an_unshown_block_before_the_camera(
     hass: HomeAssistant,
     slack: SlackServer,
     setup_entry: SetupEntry,
-    camera: PorchCamera,
+    camera: SnapshotCamera,
     field: str,
 ) -> None:
     """A block Zulip does not show is refused before the picture is read or stored."""
@@ -145,7 +117,7 @@ async def test_zulip_takes_the_picture(
     hass: HomeAssistant,
     slack: SlackServer,
     setup_entry: SetupEntry,
-    camera: PorchCamera,
+    camera: SnapshotCamera,
 ) -> None:
     """Zulip shows image blocks, so a picture reaches it, read once."""
     await target_entry(setup_entry, slack, "zulip")
@@ -173,7 +145,7 @@ async def test_everything_checked_before_the_camera(
     hass: HomeAssistant,
     slack: SlackServer,
     setup_entry: SetupEntry,
-    camera: PorchCamera,
+    camera: SnapshotCamera,
     data: dict[str, Any],
     key: str,
 ) -> None:
@@ -191,7 +163,7 @@ async def test_size_is_checked_with_the_picture_url_as_sent(
     hass: HomeAssistant,
     slack: SlackServer,
     setup_entry: SetupEntry,
-    camera: PorchCamera,
+    camera: SnapshotCamera,
 ) -> None:
     """The slot is as long as the picture URL: exactly the limit goes, a byte more does not."""
     await setup_entry()

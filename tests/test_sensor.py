@@ -9,10 +9,9 @@ from custom_components.slack_webhook.delivery import QUEUED
 from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Event, HomeAssistant
 from pytest_homeassistant_custom_component.common import async_capture_events
-
-from .conftest import NO_RETRIES, SetupEntry
-from .pending_sensor import PENDING_SENSOR, pending_state
-from .slack_server import UNAVAILABLE, Answer, SlackServer
+from tests.helpers.entries import NO_RETRIES, SetupEntry
+from tests.helpers.pending_sensor import PENDING_SENSOR, pending_state
+from tests.helpers.slack_server import UNAVAILABLE, Answer, SlackServer
 
 
 def _sensor_states(events: list[Event[Any]]) -> list[str]:

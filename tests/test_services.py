@@ -20,10 +20,9 @@ from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import service as service_helper, translation
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-
-from .conftest import LoadEntry, SetupEntry
-from .slack_server import HOOK_PATH, SECRET, Answer, SlackServer
-from .test_payload import INVALID
+from tests.helpers.entries import LoadEntry, SetupEntry
+from tests.helpers.messages import INVALID
+from tests.helpers.slack_server import HOOK_PATH, SECRET, Answer, SlackServer
 
 ENTITY_ID = "notify.alerts"
 DIVIDER = {"type": "divider"}

@@ -10,8 +10,7 @@ from custom_components.slack_webhook.signature import (
     VerificationError,
     sign,
 )
-
-from .slack_requests import (
+from tests.helpers.slack_requests import (
     EXAMPLE_BODY,
     EXAMPLE_SIGNATURE,
     EXAMPLE_TIMESTAMP,

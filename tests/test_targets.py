@@ -22,11 +22,10 @@ from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
-
-from .conftest import SetupEntry
-from .pending_sensor import pending_state
-from .slack_server import Answer, SlackServer
-from .targets_server import TARGETS, Target
+from tests.helpers.entries import SetupEntry
+from tests.helpers.pending_sensor import pending_state
+from tests.helpers.slack_server import Answer, SlackServer
+from tests.helpers.targets_server import TARGETS, Target
 
 ENTITY_ID = "notify.alerts"
 BY_KIND = {target.kind: target for target in TARGETS}

@@ -1,13 +1,10 @@
 """Fixtures for the webhook client tests: a session, proxies and a fast client."""
 
-import asyncio
 from collections.abc import AsyncIterator
-import socket
 import ssl
 from typing import Any
 
 import aiohttp
-from aiohttp.abc import AbstractResolver, ResolveResult
 import pytest
 import trustme
 
@@ -15,9 +12,9 @@ from custom_components.slack_webhook.slack_client import (
     AsyncWebhookClient,
     default_retry_handlers,
 )
-from tests.slack_server import SlackServer
-
-from .common import MakeClient
+from tests.helpers.client import MakeClient, NoDNS, SilentServer
+from tests.helpers.serving import serving
+from tests.helpers.slack_server import SlackServer
 
 
 @pytest.fixture(autouse=True)
@@ -56,62 +53,11 @@ def trusting(tls_ca: trustme.CA) -> ssl.SSLContext:
     return context
 
 
-class SilentServer:
-    """Accepts connections on 127.0.0.1 and never says a word: a black hole."""
-
-    def __init__(self) -> None:
-        """Count nothing yet."""
-        self.connections = 0
-        self.port = 0
-        self._server: asyncio.Server | None = None
-
-    async def start(self) -> None:
-        """Listen on a free port."""
-        self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
-
-    async def stop(self) -> None:
-        """Stop listening and drop open connections."""
-        assert self._server is not None
-        self._server.close()
-        self._server.close_clients()
-        await self._server.wait_closed()
-
-    async def _accept(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
-        """Count the connection and read until the client leaves."""
-        self.connections += 1
-        while await reader.read(65536):
-            pass
-        writer.close()
-
-
 @pytest.fixture
 async def silent(socket_enabled: None) -> AsyncIterator[SilentServer]:
     """Run a server that accepts connections and never answers."""
-    server = SilentServer()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-class NoDNS(AbstractResolver):
-    """A resolver for a network without working DNS: every name is unknown."""
-
-    def __init__(self) -> None:
-        """Count lookups."""
-        self.lookups: list[str] = []
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        """Fail the way getaddrinfo does for an unknown name."""
-        self.lookups.append(host)
-        raise OSError(socket.EAI_NONAME, "Name or service not known")
-
-    async def close(self) -> None:
-        """Nothing to close."""
+    async with serving(SilentServer()) as server:
+        yield server
 
 
 @pytest.fixture

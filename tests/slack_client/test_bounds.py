@@ -31,12 +31,10 @@ from custom_components.slack_webhook.slack_client.retry import (
     RetryState,
 )
 from custom_components.slack_webhook.slack_client.transport import MAX_BODY_BYTES
-from tests.proxy_server import ProxyServer
-from tests.slack_server import Answer, SlackServer
-
-from .common import MakeClient
-from .conftest import SilentServer
-from .test_client import RecordingPacer
+from tests.helpers.client import MakeClient, RecordingPacer, SilentServer
+from tests.helpers.proxy_server import ProxyServer
+from tests.helpers.serving import serving
+from tests.helpers.slack_server import Answer, SlackServer
 
 HUGE = "9" * 400
 """A Retry-After that float() turns into infinity."""
@@ -248,10 +246,6 @@ async def test_an_unknown_charset_is_read_as_utf8(
         b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=bogus\r\n"
         b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body)
     ) + body
-    proxy = ProxyServer(intercept=raw)
-    await proxy.start()
-    try:
+    async with serving(ProxyServer(intercept=raw)) as proxy:
         response = await make_client(proxy=proxy.url).send(text="hi")
-    finally:
-        await proxy.stop()
     assert response.body == "ok ✓"

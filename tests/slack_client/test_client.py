@@ -1,7 +1,6 @@
 """Tests for AsyncWebhookClient against the Slack-like server on 127.0.0.1."""
 
 import asyncio
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 import socket
@@ -32,9 +31,8 @@ from custom_components.slack_webhook.slack_client.retry import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
-from tests.slack_server import HOOK_PATH, SECRET, Answer, SlackServer
-
-from .common import MakeClient
+from tests.helpers.client import MakeClient, RecordingPacer
+from tests.helpers.slack_server import HOOK_PATH, SECRET, Answer, SlackServer
 
 HTML_ERROR = "<html><head><title>500 Internal Server Error</title></head></html>"
 
@@ -47,28 +45,6 @@ def fast_handlers(**counts: Any) -> list[Any]:
 def elapsed_since(start: float) -> float:
     """Return loop seconds since start."""
     return asyncio.get_running_loop().time() - start
-
-
-@dataclass
-class RecordingPacer:
-    """A pacer that records calls; acquire sleeps the next of `delays`."""
-
-    delays: list[float] = field(default_factory=list)
-    calls: list[tuple[str, float]] = field(default_factory=list)
-
-    def try_acquire(self) -> bool:
-        """Never free at once, so every slot goes through acquire."""
-        return False
-
-    async def acquire(self) -> None:
-        """Record, then wait the scripted delay."""
-        delay = self.delays.pop(0) if self.delays else 0.0
-        self.calls.append(("acquire", delay))
-        await asyncio.sleep(delay)
-
-    def pause(self, seconds: float) -> None:
-        """Record the pause."""
-        self.calls.append(("pause", seconds))
 
 
 @pytest.mark.parametrize(

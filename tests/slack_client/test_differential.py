@@ -23,9 +23,8 @@ from slack_sdk.webhook.internal_utils import _build_body  # noqa: TID251
 
 from custom_components.slack_webhook.slack_client import WebhookRequestError
 from custom_components.slack_webhook.slack_client.body import encode_body, request_body
-from tests.slack_server import SlackServer
-
-from .common import MakeClient
+from tests.helpers.client import MakeClient
+from tests.helpers.slack_server import SlackServer
 
 REFUSED = "refused"
 SEND_KEYS = (

@@ -1,7 +1,6 @@
 """Tests for the request headers, checked where they arrive: at the Slack-like server."""
 
 import json
-from pathlib import Path
 import re
 from types import MappingProxyType
 
@@ -14,11 +13,11 @@ from custom_components.slack_webhook.slack_client import (
     WebhookRequestError,
 )
 from custom_components.slack_webhook.slack_client.headers import USER_AGENT
-from tests.slack_server import SlackServer
+from tests.helpers.client import MakeClient
+from tests.helpers.paths import INTEGRATION
+from tests.helpers.slack_server import SlackServer
 
-from .common import MakeClient
-
-MANIFEST = Path(__file__).parents[2] / "custom_components/slack_webhook/manifest.json"
+MANIFEST = INTEGRATION / "manifest.json"
 
 
 def test_user_agent_names_python_the_integration_aiohttp_and_the_os() -> None:

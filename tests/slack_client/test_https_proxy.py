@@ -14,10 +14,9 @@ from custom_components.slack_webhook.slack_client import (
     WebhookConnectionError,
     WebhookRejectedError,
 )
-from tests.proxy_server import Proxied, ProxyServer
-from tests.slack_server import SECRET, SlackServer
-
-from .common import PROXY_PASSWORD, MakeClient
+from tests.helpers.client import MakeClient
+from tests.helpers.proxy_server import PROXY_PASSWORD, Proxied, ProxyServer
+from tests.helpers.slack_server import SECRET, SlackServer
 
 
 @pytest.fixture

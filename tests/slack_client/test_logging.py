@@ -12,10 +12,9 @@ from custom_components.slack_webhook.slack_client import (
     redact_url,
 )
 from custom_components.slack_webhook.slack_client.client import _LOGGER
-from tests.proxy_server import ProxyServer
-from tests.slack_server import SECRET, Answer, SlackServer
-
-from .common import PROXY_PASSWORD, MakeClient
+from tests.helpers.client import MakeClient
+from tests.helpers.proxy_server import PROXY_PASSWORD, ProxyServer
+from tests.helpers.slack_server import SECRET, Answer, SlackServer
 
 
 async def test_debug_log_shows_the_story_without_secrets(

@@ -27,8 +27,9 @@ from custom_components.slack_webhook.slack_client import (
     WebhookTLSError,
 )
 from custom_components.slack_webhook.slack_client.client import _LOGGER
-from tests.ports import free_port
-from tests.proxy_server import (
+from tests.helpers.client import MakeClient, NoDNS
+from tests.helpers.ports import free_port
+from tests.helpers.proxy_server import (
     PORTAL_302,
     PROXY_PASSWORD,
     PROXY_USER,
@@ -36,10 +37,8 @@ from tests.proxy_server import (
     ProxyServer,
     html_answer,
 )
-from tests.slack_server import SECRET, Answer, SlackServer
-
-from .common import MakeClient
-from .conftest import NoDNS
+from tests.helpers.serving import serving
+from tests.helpers.slack_server import SECRET, Answer, SlackServer
 
 INTERCEPTS = [
     pytest.param(REFUSED_407, WebhookProxyAuthError, 407, id="407"),
@@ -78,10 +77,8 @@ def assert_no_secret(err: BaseException) -> None:
 @pytest.fixture
 async def intercepting(request: pytest.FixtureRequest) -> AsyncIterator[ProxyServer]:
     """Run a proxy that answers everything with the raw answer in request.param."""
-    server = ProxyServer(intercept=request.param)
-    await server.start()
-    yield server
-    await server.stop()
+    async with serving(ProxyServer(intercept=request.param)) as server:
+        yield server
 
 
 @pytest.mark.parametrize("tls", [False, True], ids=["http", "connect"])

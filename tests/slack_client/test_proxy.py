@@ -9,10 +9,10 @@ from custom_components.slack_webhook.slack_client import (
     WebhookRequestError,
     ambiguous_proxy,
 )
-from tests.proxy_server import ProxyServer
-from tests.slack_server import SlackServer
-
-from .common import PROXY_PASSWORD, MakeClient
+from tests.helpers.client import MakeClient
+from tests.helpers.proxy_server import PROXY_PASSWORD, ProxyServer
+from tests.helpers.serving import serving
+from tests.helpers.slack_server import SlackServer
 
 
 async def test_send_goes_through_the_proxy(
@@ -153,11 +153,7 @@ async def test_percent_encoded_slash_reaches_the_proxy_decoded(
     make_client: MakeClient, slack: SlackServer
 ) -> None:
     """What a person meant by `1234/x` is sent as the password, once encoded."""
-    server = ProxyServer(credentials=("user", "1234/x"))
-    await server.start()
-    try:
+    async with serving(ProxyServer(credentials=("user", "1234/x"))) as server:
         proxy = f"http://user:{quote('1234/x', safe='')}@127.0.0.1:{server.port}"
         await make_client(proxy=proxy).send(text="hi")
-    finally:
-        await server.stop()
     assert [p.forwarded for p in server.seen] == [True]

@@ -5,6 +5,9 @@
 nor a name their `__all__` does not hold. The client imports nothing of Home Assistant or of
 the integration (ruff's nested config bans Home Assistant too), and its
 `__all__` holds only what the integration uses.
+
+In tests/, what the tests share lives in tests/helpers/ and the conftests:
+no test module imports another test module or a conftest.
 """
 
 import ast
@@ -14,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from custom_components.slack_webhook import delivery, pictures, slack_client
+from tests.helpers.paths import INTEGRATION, REPO
 
-INTEGRATION = Path(__file__).parent.parent / "custom_components" / "slack_webhook"
 PACKAGES = {"slack_client": slack_client, "delivery": delivery, "pictures": pictures}
 
 type Import = tuple[Path, tuple[str, ...], str]
@@ -83,4 +86,44 @@ def test_client_imports_nothing_of_home_assistant_or_the_integration() -> None:
                 for module in modules
                 if module.split(".")[0] in {"homeassistant", "custom_components"}
             ]
+    assert not wrong
+
+
+TESTS = REPO / "tests"
+
+
+def _test_imports(path: Path) -> Iterator[str]:
+    """Yield the absolute names of the modules a module under tests/ imports from."""
+    package = path.relative_to(REPO).with_suffix("").parts[:-1]
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else ()
+            module = ".".join((*base, *filter(None, [node.module])))
+            yield module
+            yield from (f"{module}.{alias.name}" for alias in node.names)
+
+
+def test_no_test_module_imports_another() -> None:
+    """Tests share through tests/helpers/ and fixtures, never by importing a test module or conftest."""
+    wrong = [
+        f"{path.relative_to(REPO)}: {module}"
+        for path in sorted(TESTS.rglob("*.py"))
+        for module in _test_imports(path)
+        if module.split(".")[0] == "tests"
+        and module.split(".")[-1].startswith(("test_", "conftest"))
+    ]
+    assert not wrong
+
+
+def test_helpers_live_in_tests_helpers() -> None:
+    """Outside tests/helpers/, tests/ holds only test modules, conftests and packages."""
+    wrong = [
+        str(path.relative_to(REPO))
+        for path in sorted(TESTS.rglob("*.py"))
+        if "helpers" not in path.relative_to(TESTS).parts[:1]
+        and not path.name.startswith("test_")
+        and path.name not in {"conftest.py", "__init__.py"}
+    ]
     assert not wrong

@@ -48,13 +48,12 @@ from homeassistant.helpers.storage import Store
 from pytest_homeassistant_custom_component.common import (
     async_capture_events,
 )
-
-from .conftest import NO_RETRIES, LoadEntry, MakeEntry, SetupEntry
-from .disk_faults import DiskFaults, Fault, enospc_after
-from .outbox_files import journal_path, record
-from .proxy_server import PORTAL_302, REFUSED_407, ProxyServer, html_answer
-from .slack_server import UNAVAILABLE, Answer, SlackServer
-from .waiting import until
+from tests.helpers.disk_faults import DiskFaults, Fault, enospc_after
+from tests.helpers.entries import NO_RETRIES, LoadEntry, MakeEntry, SetupEntry
+from tests.helpers.outbox_files import journal_path, record
+from tests.helpers.proxy_server import PORTAL_302, REFUSED_407, ProxyServer, html_answer
+from tests.helpers.slack_server import UNAVAILABLE, Answer, SlackServer
+from tests.helpers.waiting import until
 
 pytestmark = pytest.mark.usefixtures("fast_outbox")
 

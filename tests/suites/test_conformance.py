@@ -12,9 +12,8 @@ import pytest
 import yaml
 
 from homeassistant.util.yaml import load_yaml_dict
+from tests.helpers.paths import INTEGRATION, REPO as ROOT
 
-ROOT = Path(__file__).parent.parent
-INTEGRATION = ROOT / "custom_components" / "slack_webhook"
 REPOSITORY = "https://github.com/slack-webhook-ha/slack_webhook"
 
 

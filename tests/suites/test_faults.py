@@ -34,12 +34,11 @@ from custom_components.slack_webhook.const import (
 )
 from custom_components.slack_webhook.slack_client import client as client_module
 from homeassistant.core import HomeAssistant
-
-from .conftest import SetupEntry
-from .outbox_files import stored
-from .pending_sensor import pending_state
-from .slack_server import Answer, SlackServer
-from .waiting import until
+from tests.helpers.entries import SetupEntry
+from tests.helpers.outbox_files import stored
+from tests.helpers.pending_sensor import pending_state
+from tests.helpers.slack_server import Answer, SlackServer
+from tests.helpers.waiting import until
 
 SEED = 20261007
 MESSAGES = 1000

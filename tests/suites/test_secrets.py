@@ -43,10 +43,9 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
-
-from .conftest import MakeEntry, SetupEntry
-from .proxy_server import PROXY_PASSWORD, PROXY_USER, ProxyServer
-from .slack_server import SECRET, Answer, SlackServer
+from tests.helpers.entries import MakeEntry, SetupEntry
+from tests.helpers.proxy_server import PROXY_PASSWORD, PROXY_USER, ProxyServer
+from tests.helpers.slack_server import SECRET, Answer, SlackServer
 
 ENCODED_PASSWORD = quote(PROXY_PASSWORD, safe="")
 WRONG_PASSWORD = "wr0ngPa55w0rd"  # noqa: S105

@@ -15,7 +15,6 @@ from custom_components.slack_webhook.delivery.queue import (
     DeliveryResult,
 )
 from custom_components.slack_webhook.delivery.reporting import EVENT_DELIVERY_FAILED
-from homeassistant import loader
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
 from homeassistant.core import CoreState, HomeAssistant
@@ -24,14 +23,13 @@ from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
-    async_test_home_assistant,
 )
-
-from .conftest import NO_RETRIES, LoadEntry, MakeEntry, SetupEntry
-from .outbox_files import journal_path, stored, stored_texts
-from .pending_sensor import pending_state
-from .slack_server import SECRET, UNAVAILABLE, Answer, SlackServer
-from .waiting import until
+from tests.helpers.entries import NO_RETRIES, LoadEntry, MakeEntry, SetupEntry
+from tests.helpers.outbox_files import journal_path, stored, stored_texts
+from tests.helpers.pending_sensor import pending_state
+from tests.helpers.restart import restarted
+from tests.helpers.slack_server import SECRET, UNAVAILABLE, Answer, SlackServer
+from tests.helpers.waiting import until
 
 pytestmark = pytest.mark.usefixtures("fast_outbox")
 
@@ -105,19 +103,8 @@ async def test_outbox_survives_a_restart(
     await hass.async_stop()
     slack.default = Answer()
 
-    async with async_test_home_assistant(config_dir=hass.config.config_dir) as hass2:
-        hass2.data.pop(loader.DATA_CUSTOM_COMPONENTS)
-        entry2 = MockConfigEntry(
-            domain=DOMAIN,
-            entry_id=entry.entry_id,
-            title="Alerts",
-            data=dict(entry.data),
-            options=dict(entry.options),
-        )
-        entry2.add_to_hass(hass2)
-        assert await hass2.config_entries.async_setup(entry2.entry_id)
-        await until(lambda: entry2.runtime_data.delivery.pending == 0)
-        await hass2.async_stop(force=True)
+    async with restarted(hass.config.config_dir, entry):
+        pass
     assert [body["text"] for body in slack.accepted] == ["before restart"]
 
 

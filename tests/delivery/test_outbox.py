@@ -20,10 +20,9 @@ from custom_components.slack_webhook.delivery.outbox import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.json import json_bytes
-
-from .disk_faults import DiskFaults, Fault, enospc_after
-from .outbox_files import journal_path, record, stored, stored_texts
-from .waiting import until
+from tests.helpers.disk_faults import DiskFaults, Fault, enospc_after
+from tests.helpers.outbox_files import journal_path, record, stored, stored_texts
+from tests.helpers.waiting import until
 
 ENTRY = "entry"
 

@@ -26,14 +26,13 @@ import pytest
 
 from custom_components.slack_webhook.delivery.outbox import REMOVAL_SAVE_DELAY
 from scripts.ha_config import slack_webhook_entry, write_entries, write_http
-
-from .ports import free_port
+from tests.helpers.paths import REPO
+from tests.helpers.ports import free_port
 
 ROUNDS = 4
 RATE = 100
 """The entry's pacing, messages per second: bounds the duplicates per kill."""
 SEED = 14
-REPO = Path(__file__).parent.parent
 CONFIGURATION = """
 homeassistant:
   name: Kill test

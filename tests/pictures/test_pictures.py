@@ -31,8 +31,6 @@ from custom_components.slack_webhook.pictures.store import (
     MAX_IMAGE_BYTES,
 )
 from custom_components.slack_webhook.services import SERVICE_SEND
-from homeassistant import loader
-from homeassistant.components.camera import Camera
 from homeassistant.components.image import ImageEntity
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant
@@ -43,25 +41,22 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
-    async_test_home_assistant,
     setup_test_component_platform,
 )
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
-
-from .conftest import NO_RETRIES, SetupEntry
-from .disk_faults import DiskFaults, Fault, enospc_after
-from .slack_server import UNAVAILABLE, Answer, SlackServer
-from .waiting import until
+from tests.helpers.camera import CAMERA, EXTERNAL_URL, JPEG, SnapshotCamera
+from tests.helpers.disk_faults import DiskFaults, Fault, enospc_after
+from tests.helpers.entries import NO_RETRIES, SetupEntry
+from tests.helpers.restart import restarted
+from tests.helpers.slack_server import UNAVAILABLE, Answer, SlackServer
+from tests.helpers.waiting import until
 
 pytestmark = pytest.mark.usefixtures("fast_outbox")
 
-EXTERNAL_URL = "https://ha.example.com"
-CAMERA = "camera.front_door"
 IMAGE = "image.garden"
-JPEG = b"\xff\xd8\xff\xe0" + b"front door " * 100
 PNG = b"\x89PNG" + b"garden " * 50
 
 
@@ -81,28 +76,6 @@ class Clock:
         self.now += delta.total_seconds()
 
 
-class DoorCamera(Camera):
-    """A camera whose snapshot the test sets; it can also hang or give nothing."""
-
-    _attr_name = "Front door"
-    _attr_unique_id = "front_door"
-
-    def __init__(self) -> None:
-        """Start with a JPEG snapshot."""
-        super().__init__()
-        self.content_type = "image/jpg"
-        self.snapshot: bytes | None = JPEG
-        self.hang = False
-
-    async def async_camera_image(
-        self, width: int | None = None, height: int | None = None
-    ) -> bytes | None:
-        """Return the snapshot, or wait for ever when hanging."""
-        if self.hang:
-            await asyncio.Event().wait()
-        return self.snapshot
-
-
 class GardenImage(ImageEntity):
     """An image entity with a PNG picture."""
 
@@ -113,12 +86,6 @@ class GardenImage(ImageEntity):
     async def async_image(self) -> bytes | None:
         """Return the picture."""
         return PNG
-
-
-@pytest.fixture
-def hass_config_dir(hass_tmp_config_dir: str) -> str:
-    """Run each test in its own config directory: picture files are written there."""
-    return hass_tmp_config_dir
 
 
 @pytest.fixture
@@ -136,9 +103,9 @@ async def sweep_later(hass: HomeAssistant) -> None:
 
 
 @pytest.fixture
-async def camera(hass: HomeAssistant) -> DoorCamera:
+async def camera(hass: HomeAssistant) -> SnapshotCamera:
     """Set up the test camera and an image entity; give HA an external URL."""
-    door = DoorCamera()
+    door = SnapshotCamera()
     setup_test_component_platform(hass, "camera", [door])
     assert await async_setup_component(hass, "camera", {"camera": {"platform": "test"}})
     setup_test_component_platform(hass, "image", [GardenImage(hass)])
@@ -238,7 +205,7 @@ async def test_picture_is_frozen_when_the_action_runs(
     slack: SlackServer,
     setup_entry: SetupEntry,
     client: TestClient,
-    camera: DoorCamera,
+    camera: SnapshotCamera,
 ) -> None:
     """What the camera sees later does not change a sent picture."""
     await setup_entry()
@@ -430,7 +397,7 @@ async def test_picture_survives_a_restart_while_queued(
     hass: HomeAssistant,
     slack: SlackServer,
     setup_entry: SetupEntry,
-    camera: DoorCamera,
+    camera: SnapshotCamera,
     hass_storage: dict[str, Any],
 ) -> None:
     """A message queued before a restart is delivered after it, and its picture is served."""
@@ -442,23 +409,11 @@ async def test_picture_survives_a_restart_while_queued(
     await hass.async_stop()
     slack.default = Answer()
 
-    async with async_test_home_assistant(config_dir=config_dir) as hass2:
-        hass2.data.pop(loader.DATA_CUSTOM_COMPONENTS)
-        entry2 = MockConfigEntry(
-            domain=DOMAIN,
-            entry_id=entry.entry_id,
-            title="Alerts",
-            data=dict(entry.data),
-            options=dict(entry.options),
-        )
-        entry2.add_to_hass(hass2)
-        assert await hass2.config_entries.async_setup(entry2.entry_id)
-        await until(lambda: entry2.runtime_data.delivery.pending == 0)
+    async with restarted(config_dir, entry) as (hass2, entry2):
         assert picture_url(slack.accepted[0]) == url
         served = await hass2.data[IMAGES].async_read(image_id(url))
         assert served == ("image/jpeg", JPEG)
         assert hass2.data[IMAGES].statistics(entry2.entry_id)["held"] == 0
-        await hass2.async_stop(force=True)
 
 
 @pytest.mark.usefixtures("camera")
@@ -544,7 +499,10 @@ async def test_file_refusals(
 
 
 async def test_no_external_url_refuses(
-    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry, camera: DoorCamera
+    hass: HomeAssistant,
+    slack: SlackServer,
+    setup_entry: SetupEntry,
+    camera: SnapshotCamera,
 ) -> None:
     """Without an external URL Slack could fetch, nothing is sent; the error says how to fix it."""
     await hass.config.async_update(
@@ -651,7 +609,7 @@ async def test_camera_failures_refuse(
     hass: HomeAssistant,
     slack: SlackServer,
     setup_entry: SetupEntry,
-    camera: DoorCamera,
+    camera: SnapshotCamera,
 ) -> None:
     """A camera that is unavailable, off, gives nothing or hangs fails the action."""
     await setup_entry()

@@ -1,9 +1,8 @@
 """Tests for the translation files."""
 
 import json
-from pathlib import Path
 
-INTEGRATION = Path(__file__).parent.parent / "custom_components" / "slack_webhook"
+from tests.helpers.paths import INTEGRATION
 
 
 def test_english_translation_matches_strings() -> None:

@@ -31,9 +31,8 @@ from custom_components.slack_webhook.slack_client.headers import RESERVED_HEADER
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-
-from .conftest import SetupEntry
-from .slack_server import SlackServer
+from tests.helpers.entries import SetupEntry
+from tests.helpers.slack_server import SlackServer
 
 ENTITY_ID = "notify.alerts"
 FIELDS = sorted(str(key) for key in MESSAGE_FIELDS)

@@ -6,23 +6,17 @@ entity and replaces the message through its response_url.
 """
 
 from pathlib import Path
-import shutil
 from typing import Any
 
 import pytest
 
 from custom_components.slack_webhook.const import CONF_SIGNING_SECRET, CONF_WEBHOOK_ID
-from homeassistant.components.automation import DOMAIN as AUTOMATION_DOMAIN
-from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
-from homeassistant.components.blueprint import Blueprint
 from homeassistant.core import HomeAssistant
-from homeassistant.setup import async_setup_component
-from homeassistant.util.yaml import load_yaml_dict
 from pytest_homeassistant_custom_component.common import async_capture_events
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
-
-from .conftest import SetupEntry
-from .slack_requests import (
+from tests.helpers.blueprints import set_up_automation, valid_blueprint
+from tests.helpers.entries import SetupEntry
+from tests.helpers.slack_requests import (
     SIGNING_SECRET,
     WEBHOOK_ID,
     block_actions,
@@ -30,28 +24,15 @@ from .slack_requests import (
     form,
     signed_headers,
 )
-from .slack_server import SlackServer
+from tests.helpers.slack_server import SlackServer
 
-BLUEPRINT = (
-    Path(__file__).parent.parent
-    / "blueprints"
-    / "automation"
-    / "slack_webhook"
-    / "ask_and_act.yaml"
-)
+BLUEPRINT = "ask_and_act.yaml"
 AUTOMATION = "automation.garage_question"
 
 
 def test_blueprint_is_valid() -> None:
     """The blueprint passes Home Assistant's schema; its pickers offer only ours."""
-    blueprint = Blueprint(
-        load_yaml_dict(BLUEPRINT),
-        path=str(BLUEPRINT),
-        expected_domain=AUTOMATION_DOMAIN,
-        schema=AUTOMATION_BLUEPRINT_SCHEMA,
-    )
-    assert blueprint.validate() is None
-    inputs = blueprint.inputs
+    inputs = valid_blueprint(BLUEPRINT).inputs
     assert inputs["webhook"]["selector"]["entity"]["filter"] == [
         {"integration": "slack_webhook", "domain": ["notify"]}
     ]
@@ -68,32 +49,21 @@ async def automation(
     await setup_entry(
         **{CONF_SIGNING_SECRET: SIGNING_SECRET, CONF_WEBHOOK_ID: WEBHOOK_ID}
     )
-    hass.config.config_dir = str(tmp_path)
-    target = tmp_path / "blueprints" / "automation" / "slack_webhook"
-    target.mkdir(parents=True)
-    shutil.copy(BLUEPRINT, target)
-    assert await async_setup_component(
+    await set_up_automation(
         hass,
-        AUTOMATION_DOMAIN,
+        tmp_path,
+        BLUEPRINT,
         {
-            AUTOMATION_DOMAIN: {
-                "alias": "Garage question",
-                "use_blueprint": {
-                    "path": "slack_webhook/ask_and_act.yaml",
-                    "input": {
-                        "webhook": "notify.alerts",
-                        "interaction": "event.alerts_slack_interaction",
-                        "ask_when": [{"trigger": "event", "event_type": "ask_now"}],
-                        "choice_1": "Close it",
-                        "choice_1_actions": [{"event": "chose_close"}],
-                        "choice_2": "Leave it",
-                        "choice_2_actions": [{"event": "chose_leave"}],
-                    },
-                },
-            }
+            "webhook": "notify.alerts",
+            "interaction": "event.alerts_slack_interaction",
+            "ask_when": [{"trigger": "event", "event_type": "ask_now"}],
+            "choice_1": "Close it",
+            "choice_1_actions": [{"event": "chose_close"}],
+            "choice_2": "Leave it",
+            "choice_2_actions": [{"event": "chose_leave"}],
         },
+        alias="Garage question",
     )
-    await hass.async_block_till_done()
 
 
 async def click(

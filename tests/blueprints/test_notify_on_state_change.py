@@ -1,44 +1,27 @@
 """Tests for the automation blueprint in blueprints/automation/slack_webhook/."""
 
 from pathlib import Path
-import shutil
 
 import pytest
 
 from custom_components.slack_webhook.pictures.store import IMAGES
-from homeassistant.components.automation import DOMAIN as AUTOMATION_DOMAIN
-from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
-from homeassistant.components.blueprint import Blueprint
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
-from homeassistant.util.yaml import load_yaml_dict
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     setup_test_component_platform,
 )
+from tests.helpers.blueprints import set_up_automation, valid_blueprint
+from tests.helpers.camera import CAMERA, EXTERNAL_URL, JPEG, SnapshotCamera
+from tests.helpers.slack_server import SlackServer
 
-from .slack_server import SlackServer
-from .test_pictures import CAMERA, EXTERNAL_URL, JPEG, DoorCamera
-
-BLUEPRINT = (
-    Path(__file__).parent.parent
-    / "blueprints"
-    / "automation"
-    / "slack_webhook"
-    / "notify_on_state_change.yaml"
-)
+BLUEPRINT = "notify_on_state_change.yaml"
 SENSOR = "sensor.washer_power"
 
 
 def test_blueprint_is_valid() -> None:
     """The blueprint passes Home Assistant's schema and declares what it uses."""
-    blueprint = Blueprint(
-        load_yaml_dict(BLUEPRINT),
-        path=str(BLUEPRINT),
-        expected_domain=AUTOMATION_DOMAIN,
-        schema=AUTOMATION_BLUEPRINT_SCHEMA,
-    )
-    assert blueprint.validate() is None
+    blueprint = valid_blueprint(BLUEPRINT)
     assert set(blueprint.inputs) == {
         "webhook",
         "sensor",
@@ -61,26 +44,15 @@ async def _set_up_automation(
     hass: HomeAssistant, tmp_path: Path, **inputs: object
 ) -> None:
     """Install the blueprint in a config dir and set up one automation from it."""
-    hass.config.config_dir = str(tmp_path)
-    target = tmp_path / "blueprints" / "automation" / "slack_webhook"
-    target.mkdir(parents=True)
-    shutil.copy(BLUEPRINT, target)
     hass.states.async_set(
         SENSOR, "5", {"friendly_name": "Washer power", "unit_of_measurement": "W"}
     )
-    assert await async_setup_component(
+    await set_up_automation(
         hass,
-        AUTOMATION_DOMAIN,
-        {
-            AUTOMATION_DOMAIN: {
-                "use_blueprint": {
-                    "path": "slack_webhook/notify_on_state_change.yaml",
-                    "input": {"webhook": "notify.alerts", "sensor": SENSOR, **inputs},
-                }
-            }
-        },
+        tmp_path,
+        BLUEPRINT,
+        {"webhook": "notify.alerts", "sensor": SENSOR, **inputs},
     )
-    await hass.async_block_till_done()
 
 
 @pytest.mark.usefixtures("init_integration")
@@ -165,7 +137,7 @@ async def test_camera_snapshot(
 ) -> None:
     """With a camera, the message shows its snapshot after the text."""
     hass.config.config_dir = str(tmp_path)
-    setup_test_component_platform(hass, "camera", [DoorCamera()])
+    setup_test_component_platform(hass, "camera", [SnapshotCamera()])
     assert await async_setup_component(hass, "camera", {"camera": {"platform": "test"}})
     await hass.config.async_update(external_url=EXTERNAL_URL)
     config_entry.add_to_hass(hass)

@@ -41,7 +41,7 @@ default) run it longer; SLACK_WEBHOOK_STATEFUL_RANDOM=1 draws new examples each
 run instead of the same ones; SLACK_WEBHOOK_STATEFUL_CHECK=OutOfOrderError,... fails
 it only on the promises named, to shrink an example of one of them. The rootfs
 starts with an empty environment, so set them inside it:
-`in_env env SLACK_WEBHOOK_STATEFUL_EXAMPLES=500 python -m pytest tests/test_stateful.py`.
+`in_env env SLACK_WEBHOOK_STATEFUL_EXAMPLES=500 python -m pytest tests/suites/test_stateful.py`.
 """
 
 import asyncio
@@ -99,10 +99,9 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_test_home_assistant,
 )
-
-from .backoff import fast_backoff
-from .disk_faults import DiskFaults, Fault, enospc_after
-from .switchable import (
+from tests.helpers.backoff import fast_backoff
+from tests.helpers.disk_faults import DiskFaults, Fault, enospc_after
+from tests.helpers.switchable import (
     OutboxWatch,
     SwitchableHook,
     SwitchableProxy,

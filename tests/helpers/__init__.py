@@ -1,0 +1,1 @@
+"""Servers, doubles and utilities the tests share; no tests here."""

@@ -1,0 +1,1 @@
+"""Cross-cutting suites: stateful, kill, hardening, faults, secrets, fuzzing, conformance, docs and layout."""
