@@ -46,7 +46,7 @@ async def async_setup_entry(
     images = hass.data[IMAGES]
     shows_picture = partial(delivery.pending_bodies, IMAGE_PATH.encode())
     entry.async_on_unload(images.async_track_entry(entry.entry_id, shows_picture))
-    entry.async_on_unload(delivery.async_add_listener(images.async_sweep))
+    entry.async_on_unload(delivery.async_add_listener(images.async_sweep_soon))
     async_setup_interactivity(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True

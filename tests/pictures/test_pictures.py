@@ -335,6 +335,7 @@ async def test_queued_message_keeps_its_picture(
     slack.default = Answer()
     await until(lambda: entry.runtime_data.delivery.pending == 0)
     assert picture_url(slack.accepted[0]) == url
+    await until(lambda: hass.data[IMAGES].statistics(entry.entry_id)["held"] == 0)
     assert hass.data[IMAGES].statistics(entry.entry_id) == {
         "count": 1,
         "held": 0,
@@ -378,7 +379,7 @@ async def test_a_later_message_showing_a_picture_holds_it_again(
     assert hass.data[IMAGES].statistics(entry.entry_id)["held"] == 0
     slack.default = UNAVAILABLE
     await send(hass, blocks=[{"type": "image", "image_url": url, "alt_text": "Again"}])
-    assert hass.data[IMAGES].statistics(entry.entry_id)["held"] == 1
+    await until(lambda: hass.data[IMAGES].statistics(entry.entry_id)["held"] == 1)
 
 
 @pytest.mark.usefixtures("camera")
@@ -413,7 +414,8 @@ async def test_picture_survives_a_restart_while_queued(
         assert picture_url(slack.accepted[0]) == url
         served = await hass2.data[IMAGES].async_read(image_id(url))
         assert served == ("image/jpeg", JPEG)
-        assert hass2.data[IMAGES].statistics(entry2.entry_id)["held"] == 0
+        store = hass2.data[IMAGES]
+        await until(lambda: store.statistics(entry2.entry_id)["held"] == 0)
 
 
 @pytest.mark.usefixtures("camera")
@@ -1003,3 +1005,32 @@ async def test_an_action_cancelled_while_writing_leaves_nothing_behind(
             await until(lambda: not any(folder(hass).iterdir()))
         await send(hass, camera=CAMERA)
     assert len(slack.received) == 1
+
+
+@pytest.mark.usefixtures("camera")
+async def test_queue_changes_sweep_at_most_once_per_throttle(
+    hass: HomeAssistant, slack: SlackServer, setup_entry: SetupEntry
+) -> None:
+    """A burst of queue changes (a draining backlog) reads the pending messages once per SWEEP_THROTTLE."""
+    entry = await setup_entry()
+    await send(hass, camera=CAMERA)  # with a picture stored, a sweep reads the queue
+    store = hass.data[IMAGES]
+    source = store._sources[entry.entry_id]
+    reads: list[float] = []
+
+    def counted() -> Any:
+        reads.append(hass.loop.time())
+        return source()
+
+    store._sources[entry.entry_id] = counted
+    with patch.object(images_module, "SWEEP_THROTTLE", 0.2):
+        await until(lambda: store._sweep_timer is None)  # the send's sweeps are done
+        await asyncio.sleep(0.2)  # and past the throttle
+        reads.clear()
+        for _ in range(50):
+            store.async_sweep_soon()
+        assert len(reads) == 1  # the first change sweeps at once
+        await until(lambda: len(reads) == 2)  # the rest share one sweep, later
+        await asyncio.sleep(0.3)
+    assert len(reads) == 2
+    assert reads[1] - reads[0] >= 0.2

@@ -21,6 +21,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.json import json_bytes
 from homeassistant.helpers.storage import STORAGE_DIR, Store
+from homeassistant.util.hass_dict import HassKey
 from homeassistant.util.json import json_loads, json_loads_object
 from homeassistant.util.uuid import random_uuid_hex
 
@@ -33,6 +34,9 @@ REMOVAL_SAVE_DELAY = 1.0
 """Seconds to gather removals into one write while the outbox drains."""
 COMPACT_SLACK = 64 * 1024
 """Bytes of dead lines tolerated beyond twice the live ones before compacting."""
+READING: HassKey[asyncio.Lock] = HassKey(f"{DOMAIN}_outbox_reading")
+"""Taken while an outbox file is parsed: one at a time, so Python's lock on the
+interpreter is shared between the event loop and one parse, not several."""
 NO_HEADERS: Mapping[str, str] = MappingProxyType({})
 """The headers of every message without any: one shared, read-only mapping."""
 FLUSH_TRIES = 3
@@ -228,17 +232,19 @@ class OutboxStore:
     async def async_load(self, clock: Clock, max_age: MaxAge) -> LoadedOutbox:
         """Return the stored messages, oldest first; never raise on a bad file.
 
-        The file is read and parsed in the executor, so a long outbox blocks
-        no other work; one with dead or torn lines is compacted afterwards by
-        the writer. A file that cannot be read at all (permissions, a
+        The file is read and parsed in the executor, one entry's at a time,
+        so a long outbox keeps the event loop free; one with dead or torn
+        lines is compacted afterwards by the writer. A file that cannot be read at all (permissions, a
         directory in its place, an I/O error) is left as it is, and nothing is
         written over it until the next start reads it; one that is no journal
         is moved aside.
         """
+        reading = self._hass.data.setdefault(READING, asyncio.Lock())
         try:
-            read = await self._hass.async_add_executor_job(
-                _read_messages, self._path, clock, max_age
-            )
+            async with reading:
+                read = await self._hass.async_add_executor_job(
+                    _read_messages, self._path, clock, max_age
+                )
         except OSError as err:
             LOGGER.error(
                 "The outbox file %s cannot be read, it is read again at the next start: %s",

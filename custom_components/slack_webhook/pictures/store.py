@@ -28,7 +28,8 @@ import secrets
 import time
 from typing import Any, Final
 
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.storage import STORAGE_DIR, Store
@@ -47,6 +48,9 @@ IMAGE_PATH: Final = f"/api/{DOMAIN}/image/"
 MAX_IMAGE_BYTES: Final = 5 * 1024 * 1024
 MAX_TOTAL_BYTES: Final = 200 * 1024 * 1024
 SWEEP_INTERVAL: Final = timedelta(minutes=10)
+SWEEP_THROTTLE: Final = 1.0
+"""Seconds between sweeps that queue changes call for: a draining backlog
+sweeps (reads its pending messages) at most once a second."""
 INDEX_SAVE_DELAY: Final = 1.0
 """Seconds to gather releases into one write of the index."""
 _ID = re.compile(r"[0-9a-f]{32}")
@@ -136,9 +140,15 @@ class ImageStore:
         self._removing = asyncio.Lock()
         """Held while pictures are removed, so making room sees every removal done."""
         self._unsub_timer: CALLBACK_TYPE | None = None
+        self._last_sweep = -math.inf
+        """When the last sweep ran (event loop time)."""
+        self._sweep_timer: asyncio.TimerHandle | None = None
 
     async def async_load(self) -> None:
         """Load the index; drop records without a file or entry, and files without a record."""
+        self._hass.bus.async_listen_once(
+            EVENT_HOMEASSISTANT_STOP, self._async_cancel_sweep
+        )
         try:
             data: Any = await self._store.async_load()
         except HomeAssistantError as err:
@@ -254,8 +264,37 @@ class ImageStore:
             if not self._sources and self._unsub_timer is not None:
                 self._unsub_timer()
                 self._unsub_timer = None
+            if not self._sources:
+                self._async_cancel_sweep()
 
         return untrack
+
+    @callback
+    def async_sweep_soon(self) -> None:
+        """Sweep for a change of a queue: now, or SWEEP_THROTTLE after the last sweep.
+
+        Not while Home Assistant stops: the next start derives the holds anew.
+        """
+        if self._sweep_timer is not None or self._hass.is_stopping:
+            return
+        wait = self._last_sweep + SWEEP_THROTTLE - self._hass.loop.time()
+        if wait <= 0:
+            self.async_sweep()
+        else:
+            self._sweep_timer = self._hass.loop.call_later(wait, self._sweep_later)
+
+    @callback
+    def _async_cancel_sweep(self, _event: Event | None = None) -> None:
+        """Drop a sweep a queue change called for: the entries are gone or stopping."""
+        if self._sweep_timer is not None:
+            self._sweep_timer.cancel()
+            self._sweep_timer = None
+
+    @callback
+    def _sweep_later(self) -> None:
+        """Run the sweep a queue change called for while sweeps were throttled."""
+        self._sweep_timer = None
+        self.async_sweep()
 
     @callback
     def async_sweep(self) -> None:
@@ -267,6 +306,7 @@ class ImageStore:
         """
         if not self._images:
             return
+        self._last_sweep = self._hass.loop.time()
         now = time.time()
         shown = set(self._in_flight)
         for pending in self._sources.values():
