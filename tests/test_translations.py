@@ -10,7 +10,7 @@ import pytest
 
 INTEGRATION = Path(__file__).parent.parent / "custom_components" / "slack_webhook"
 TRANSLATIONS = INTEGRATION / "translations"
-LANGUAGES = ["de", "es", "fr", "it", "nl", "pl"]
+LANGUAGES = ["de", "es", "fr", "it", "nl", "pl", "pt-BR", "sv"]
 """The languages the README promises, besides English."""
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
