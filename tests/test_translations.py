@@ -10,8 +10,12 @@ import pytest
 
 INTEGRATION = Path(__file__).parent.parent / "custom_components" / "slack_webhook"
 TRANSLATIONS = INTEGRATION / "translations"
-LANGUAGES = ["de", "es", "fr", "it", "nl", "pl", "pt-BR", "sv"]
+PROMISED = ["de", "es", "fr", "it", "nl", "pl", "pt-BR", "sv"]
 """The languages the README promises, besides English."""
+LANGUAGES = sorted(
+    path.stem for path in TRANSLATIONS.glob("*.json") if path.stem != "en"
+)
+"""Every shipped language is checked, a new one included."""
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 CODE = re.compile(r"`[^`]+`")
@@ -46,10 +50,9 @@ def test_english_translation_matches_strings() -> None:
     assert english == strings
 
 
-def test_every_shipped_language_is_checked() -> None:
-    """A translation file added without its language in LANGUAGES is not left unchecked."""
-    shipped = sorted(path.stem for path in TRANSLATIONS.glob("*.json"))
-    assert shipped == sorted(["en", *LANGUAGES])
+def test_promised_languages_ship() -> None:
+    """Each language the README lists has its file."""
+    assert sorted(set(PROMISED) - set(LANGUAGES)) == []
 
 
 @pytest.fixture(params=LANGUAGES)
