@@ -1,8 +1,9 @@
 """Set up and use Slack Webhook the way a user does: in Home Assistant's frontend.
 
 The tests run in order on one tab of a fresh instance: onboarding, adding the
-integration against the Slack-like sink, finding its notify entity, and sending
-messages from Developer tools. The screenshots they save are the README's.
+integration against the Slack-like sink, finding its notify entity, sending
+messages from Developer tools, and the config flow and options once more in
+German. The screenshots they save are the README's.
 """
 
 import json
@@ -235,6 +236,61 @@ def test_event_entity_in_automation_editor(page: Page, instance: Instance) -> No
     expect(choices.get_by_text("Pending messages")).to_have_count(0)
     choices.get_by_text("Slack interaction").first.click()
     expect(choices).to_be_hidden()
+
+
+def _select_language(page: Page, language: str, settings: str) -> None:
+    """Switch the frontend and the user's profile to language, as the profile page does.
+
+    settings is the sidebar's Settings link in that language: seen, the
+    frontend has loaded its translations and saved the choice.
+    """
+    page.wait_for_function("document.querySelector('home-assistant')?.hass")
+    page.evaluate(
+        "language => document.querySelector('home-assistant').dispatchEvent("
+        "new CustomEvent('hass-language-select', {detail: language}))",
+        language,
+    )
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    expect(page.get_by_role("link", name=settings)).to_be_visible()
+
+
+def test_german(page: Page, instance: Instance) -> None:
+    """With the frontend in German, the config flow and the options speak German.
+
+    A translations/de.json that does not load or lacks a key shows here: the
+    frontend would fall back to the English text or show the bare key.
+    """
+    page.goto(instance.url("/config/integrations/integration/slack_webhook"))
+    _select_language(page, "de", "Einstellungen")
+    try:
+        page.goto(
+            instance.url("/config/integrations/dashboard/add?domain=slack_webhook")
+        )
+        # The link asks first: "Möchtest du Slack Webhook einrichten?"
+        expect(page.get_by_text("Slack Webhook einrichten")).to_be_visible()
+        page.get_by_role("button", name="OK").click()
+        expect(page.get_by_text("Slack-Webhook hinzufügen")).to_be_visible()
+        expect(page.get_by_text("Wird als Titel des Eintrags")).to_be_visible()
+        expect(page.get_by_text("Leer lassen, um direkt zu verbinden.")).to_be_visible()
+        expect(page.get_by_text("Add a Slack webhook")).to_have_count(0)
+        instance.screenshot(page, "config-flow-de")
+        page.keyboard.press("Escape")
+        expect(page.get_by_text("Slack-Webhook hinzufügen")).to_be_hidden()
+
+        page.goto(instance.url("/config/integrations/integration/slack_webhook"))
+        page.get_by_role(
+            "button", name=re.compile("^(Konfigurieren|Optionen)$")
+        ).first.click()
+        expect(page.get_by_text("Optionen des Slack-Webhooks")).to_be_visible()
+        expect(page.get_by_text("Zeitlimit").first).to_be_visible()
+        for section in ("Wiederholungen", "Zustellung", "Slack-Interaktivität"):
+            expect(page.get_by_text(section, exact=True)).to_be_visible()
+        expect(page.get_by_text("Slack webhook options")).to_have_count(0)
+        instance.screenshot(page, "options-de")
+        page.keyboard.press("Escape")
+        expect(page.get_by_text("Optionen des Slack-Webhooks")).to_be_hidden()
+    finally:
+        _select_language(page, "en", "Settings")
 
 
 def test_no_errors_logged(instance: Instance) -> None:
