@@ -15,7 +15,6 @@ import time
 from urllib.parse import urlencode
 
 import aiohttp
-from aiohttp import web
 
 from custom_components.slack_webhook.const import (
     CONF_ASSIST,
@@ -37,6 +36,7 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from .home_assistant import add_entry, home_assistant
+from .local_hook import LocalHook
 from .report import Section, ms, p95
 
 SECRET = "benchmark-signing-secret"  # noqa: S105 - made up for the run
@@ -65,39 +65,11 @@ class SlowAgent(conversation.AbstractConversationAgent):
         return conversation.ConversationResult(response=response)
 
 
-class _Hook:
-    """A local hook that notes when each answer arrives, by its text."""
-
-    def __init__(self) -> None:
-        self.arrived: dict[str, float] = {}
-        self.arrival = asyncio.Event()
-        self._runner: web.AppRunner | None = None
-        self.origin = ""
-
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_post("/{path:.*}", self._post)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.origin = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def _post(self, request: web.Request) -> web.Response:
-        self.arrived[(await request.json())["text"]] = time.perf_counter()
-        self.arrival.set()
-        return web.Response(text="ok")
-
-
 async def assist_acknowledgement(
     config_dir: Path, commands: int, delays: list[float], port: int
 ) -> Section:
     """Post `commands` commands per agent delay; report acknowledgement and answer times."""
-    hook = _Hook()
+    hook = LocalHook()
     await hook.start()
     users = [f"U0BENCH{i}" for i in range(commands)]
     section = Section(
@@ -130,7 +102,7 @@ async def assist_acknowledgement(
 
 
 async def _set_up(
-    hass: HomeAssistant, hook: _Hook, users: list[str], port: int
+    hass: HomeAssistant, hook: LocalHook, users: list[str], port: int
 ) -> SlowAgent:
     """Start the HTTP server, the agent and an entry with Assist on for users."""
     http = {"server_host": ["127.0.0.1"], "server_port": port}
@@ -167,7 +139,7 @@ async def _set_up(
 async def _commands(
     session: aiohttp.ClientSession,
     url: str,
-    hook: _Hook,
+    hook: LocalHook,
     users: list[str],
     delay: float,
 ) -> tuple[list[float], list[float]]:

@@ -10,8 +10,6 @@ import time
 from typing import Any
 from unittest.mock import patch
 
-from aiohttp import web
-
 from custom_components.slack_webhook.const import (
     CONF_BURST,
     CONF_OUTBOX_SIZE,
@@ -29,6 +27,7 @@ from custom_components.slack_webhook.delivery.outbox import Clock, Message
 from homeassistant.helpers.json import json_bytes
 
 from .home_assistant import add_entry, home_assistant
+from .local_hook import LocalHook
 from .report import Section, ms, ratio
 
 WINDOW = 500
@@ -62,37 +61,6 @@ class _Written:
         return None
 
 
-class _Hook:
-    """A local hook that answers 503 while `down`, 200 otherwise."""
-
-    def __init__(self) -> None:
-        """Start down."""
-        self.down = True
-        self._runner: web.AppRunner | None = None
-        self.url = ""
-
-    async def start(self) -> None:
-        """Listen on a free loopback port."""
-        app = web.Application()
-        app.router.add_post("/services/T0/B0/outbox", self._post)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
-        self.url = f"http://127.0.0.1:{port}/services/T0/B0/outbox"
-
-    async def stop(self) -> None:
-        """Stop listening."""
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def _post(self, _request: web.Request) -> web.Response:
-        if self.down:
-            return web.Response(status=503, text="service_unavailable")
-        return web.Response(text="ok")
-
-
 @contextmanager
 def _counting(written: _Written) -> Iterator[None]:
     """Count the bytes the outbox appends and rewrites."""
@@ -113,7 +81,7 @@ def _counting(written: _Written) -> Iterator[None]:
 
 async def outbox_growth(config_dir: Path, messages: int) -> Section:
     """Queue `messages` one by one while the hook is down, then let it drain."""
-    hook = _Hook()
+    hook = LocalHook(down=True)
     await hook.start()
     written = _Written()
     try:

@@ -7,8 +7,6 @@ from pathlib import Path
 import time
 from typing import Any
 
-from aiohttp import web
-
 from custom_components.slack_webhook.const import (
     CONF_BURST,
     CONF_OUTBOX_SIZE,
@@ -23,6 +21,7 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from .home_assistant import home_assistant
+from .local_hook import LocalHook
 from .report import Section, ratio
 
 TEXT = "The front door has been open for 10 minutes. " * 5
@@ -31,45 +30,6 @@ PROBE_INTERVAL = 0.005
 """How often the stall probe asks for a turn of the event loop, seconds."""
 FAST = {CONF_RATE: 1e9, CONF_BURST: 1_000_000}
 """No pacing in the drain: what is measured is the integration's own cost."""
-
-
-class _Hook:
-    """A local hook that counts the messages it takes and notes when the first came."""
-
-    def __init__(self) -> None:
-        """Take nothing yet."""
-        self.down = True
-        """Answer 503 (an outage) instead of taking the message."""
-        self.received = 0
-        self.first: float | None = None
-        self.texts: list[str] = []
-        self._runner: web.AppRunner | None = None
-        self.url = ""
-
-    async def start(self) -> None:
-        """Listen on a free loopback port."""
-        app = web.Application()
-        app.router.add_post("/services/T0/B0/startup", self._post)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
-        self.url = f"http://127.0.0.1:{port}/services/T0/B0/startup"
-
-    async def stop(self) -> None:
-        """Stop listening."""
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def _post(self, request: web.Request) -> web.Response:
-        if self.down:
-            return web.Response(status=503, text="service_unavailable")
-        self.received += 1
-        if self.first is None:
-            self.first = time.perf_counter()
-        self.texts.append((await request.json())["text"][:6])
-        return web.Response(text="ok")
 
 
 class _StallProbe:
@@ -218,7 +178,7 @@ async def backlog_startup(
             "ratio",
         ],
     )
-    hook = _Hook()
+    hook = LocalHook(down=True)
     await hook.start()
     try:
         for index, size in enumerate(sizes):
@@ -245,7 +205,7 @@ async def backlog_startup(
 
 
 async def _one_size(
-    config_dir: Path, hook: _Hook, section: Section, entries: int, per_entry: int
+    config_dir: Path, hook: LocalHook, section: Section, entries: int, per_entry: int
 ) -> None:
     """Measure the set-up of `entries` entries of per_entry queued messages each."""
     await asyncio.to_thread(config_dir.mkdir, parents=True)
@@ -274,10 +234,13 @@ async def _one_size(
     )
 
 
-async def _drain(config_dir: Path, hook: _Hook, section: Section, count: int) -> None:
+async def _drain(
+    config_dir: Path, hook: LocalHook, section: Section, count: int
+) -> None:
     """Start with count queued while the hook answers; time the first post and the drain."""
     await asyncio.to_thread(config_dir.mkdir, parents=True)
-    hook.down, hook.received, hook.first, hook.texts = False, 0, None, []
+    hook.down = False
+    hook.forget()
     sizes: list[int] = []
     async with home_assistant(config_dir) as hass:
         await _store_a_picture(hass)
@@ -293,11 +256,11 @@ async def _drain(config_dir: Path, hook: _Hook, section: Section, count: int) ->
             sizes.append(await hass.async_add_executor_job(_size, path))
         drained = time.perf_counter() - start
         await hass.config_entries.async_unload(entry.entry_id)
-    in_order = hook.texts == [f"{i:06d}" for i in range(count)]
+    in_order = [text[:6] for text in hook.texts] == [f"{i:06d}" for i in range(count)]
     first = (hook.first - start) if hook.first is not None else float("nan")
     section.notes.append(
         f"drain of {count:,} (one picture stored, so queue changes sweep the pictures): first post {first:.2f} s after set-up began, "
-        f"all {hook.received:,} delivered in {drained:.1f} s, in order: {in_order}; "
+        f"all {len(hook.texts):,} delivered in {drained:.1f} s, in order: {in_order}; "
         f"the journal at most {max(sizes, default=0) / 1e6:.1f} MB while draining, "
         f"{sizes[-1] / 1e6 if sizes else 0:.1f} MB at the end; the pending sensor "
         f"written {len(writes)} times ({len(writes) / drained:.2f} per second)"
