@@ -211,6 +211,16 @@ def test_interactivity_options(page: Page, instance: Instance) -> None:
     request_url = page.get_by_text(re.compile(r"/api/webhook/[0-9a-f]{64}"))
     expect(request_url).to_be_visible()
     expect(page.locator("input[name=signing_secret]")).to_have_value("********")
+    # Assist's fields render, off by default, with the people and agent pickers.
+    assist = page.get_by_text("Answer slash commands with Assist", exact=True).first
+    assist.scroll_into_view_if_needed()
+    expect(assist).to_be_visible()
+    expect(page.get_by_text("Add Slack users allowed")).to_be_visible()
+    instance.screenshot(page, "options-assist")
+    for label in ("Home Assistant user Assist acts as", re.compile("^Conversation agent")):
+        field = page.get_by_text(label).first
+        field.scroll_into_view_if_needed()
+        expect(field).to_be_visible()
     page.keyboard.press("Escape")
     expect(page.get_by_text("Slack webhook options")).to_be_hidden()
 

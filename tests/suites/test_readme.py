@@ -144,8 +144,14 @@ def test_moved_anchor_kept(anchor: str) -> None:
 
 
 def test_screenshots_exist_and_are_used() -> None:
-    """The README shows every screenshot the browser test saves, and only those."""
-    used = set(re.findall(r"docs/screenshots/([\w-]+\.png)", README))
+    """The documentation shows every screenshot the browser test saves, and only those."""
+    used = {
+        name
+        for path in DOCS
+        for name in re.findall(
+            r"(?:docs/)?screenshots/([\w-]+\.png)", path.read_text(encoding="utf-8")
+        )
+    }
     present = {path.name for path in SCREENSHOTS.glob("*.png")}
     assert used == present
 
