@@ -217,7 +217,10 @@ def test_interactivity_options(page: Page, instance: Instance) -> None:
     expect(assist).to_be_visible()
     expect(page.get_by_text("Add Slack users allowed")).to_be_visible()
     instance.screenshot(page, "options-assist")
-    for label in ("Home Assistant user Assist acts as", re.compile("^Conversation agent")):
+    for label in (
+        "Home Assistant user Assist acts as",
+        re.compile("^Conversation agent"),
+    ):
         field = page.get_by_text(label).first
         field.scroll_into_view_if_needed()
         expect(field).to_be_visible()
