@@ -522,3 +522,13 @@ async def test_a_flush_repairs_a_file_that_may_be_torn(hass: HomeAssistant) -> N
         assert await stored_texts(hass, ENTRY) == ["a", "b"]
         await store.async_flush()
     assert await _loaded_texts(hass) == (["a"], 0)
+
+
+async def test_a_file_of_only_glued_lines_is_read(hass: HomeAssistant) -> None:
+    """Every line glued to a torn one still holds a message: the file is a journal."""
+    whole = json_bytes(record("b"))
+    await _write(hass, json_bytes(record("x"))[:25] + whole + b"\n")
+    loaded = await _load(OutboxStore(hass, ENTRY))
+    assert loaded.kept_aside is None
+    assert [m.content()["text"] for m in loaded.messages] == ["b"]
+    assert await _loaded_texts(hass) == (["b"], 0)

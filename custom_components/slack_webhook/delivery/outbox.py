@@ -254,7 +254,7 @@ class OutboxStore:
             return self._left_unread(err)
         if read is None:
             return await self._async_migrate(clock, max_age)
-        if read.lines and read.invalid == read.lines:
+        if read.file_bytes and not read.readable:
             LOGGER.error("The outbox file %s is not a journal", self._path.name)
             return await self._async_keep_aside(self._path)
         self._lines, self._live_bytes = read.live, read.live_bytes
@@ -529,14 +529,14 @@ class OutboxStore:
 
 def replay[T](
     lines: list[bytes], keep: Callable[[StoredMessage, bytes], T]
-) -> tuple[dict[str, T], int]:
-    """Return what `keep` makes of each live record and its line, by id in order, and the count of invalid lines.
+) -> tuple[dict[str, T], int, int]:
+    """Return what `keep` makes of each live record and its line, by id in order, the count of invalid lines and of readable ones.
 
     A line glued to the torn one before it (as older versions appended) is
-    recovered; the torn part counts as invalid.
+    recovered, and readable; the torn part counts as invalid.
     """
     live: dict[str, T] = {}
-    invalid = 0
+    invalid = readable = 0
     for whole in lines:
         item, line = _parse(whole)
         invalid += len(line) < len(whole)
@@ -547,7 +547,9 @@ def replay[T](
                 live.pop(message_id, None)
         else:
             invalid += 1
-    return live, invalid
+            continue
+        readable += 1
+    return live, invalid, readable
 
 
 @dataclass(frozen=True, slots=True)
@@ -559,7 +561,8 @@ class _Read:
     """The line of each message, in order."""
     live_bytes: int
     file_bytes: int
-    lines: int
+    readable: int
+    """Lines that hold a record or a removal (after a torn part, maybe)."""
     invalid: int
     torn: bool
 
@@ -583,7 +586,7 @@ def _read_messages(path: Path, clock: Clock, max_age: MaxAge) -> _Read | None:
     if (read := journal.read(path)) is None:
         return None
     lines, torn = read
-    live, invalid = replay(
+    live, invalid, readable = replay(
         lines,
         lambda record, line: Message.from_stored(
             record, line, clock, max_age(record["response_url"])
@@ -596,7 +599,7 @@ def _read_messages(path: Path, clock: Clock, max_age: MaxAge) -> _Read | None:
         by_id,
         sum(map(len, by_id.values())),
         sum(map(len, lines)),
-        len(lines),
+        readable,
         invalid,
         torn,
     )
