@@ -532,3 +532,25 @@ async def test_a_file_of_only_glued_lines_is_read(hass: HomeAssistant) -> None:
     assert loaded.kept_aside is None
     assert [m.content()["text"] for m in loaded.messages] == ["b"]
     assert await _loaded_texts(hass) == (["b"], 0)
+
+
+async def test_a_migration_that_cannot_write_keeps_the_older_file(
+    hass: HomeAssistant, hass_storage: dict[str, Any]
+) -> None:
+    """The records stay in the older file until the journal holds them; a flush writes them."""
+    key = f"{DOMAIN}.{ENTRY}.outbox"
+    hass_storage[key] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": key,
+        "data": {"messages": [record("a"), record("b")]},
+    }
+    store = OutboxStore(hass, ENTRY)
+    with patch.object(journal, "rewrite", side_effect=OSError("disk full")):
+        loaded = await store.async_load(Clock.now(), lambda _response_url: 3600.0)
+    assert [m.content()["text"] for m in loaded.messages] == ["a", "b"]
+    assert key in hass_storage
+    await store.async_flush()
+    assert await stored_texts(hass, ENTRY) == ["a", "b"]
+    assert await _loaded_texts(hass) == (["a", "b"], 0)
+    assert key not in hass_storage

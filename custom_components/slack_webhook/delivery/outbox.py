@@ -337,7 +337,11 @@ class OutboxStore:
         await self._legacy.async_remove()
 
     async def _async_migrate(self, clock: Clock, max_age: MaxAge) -> LoadedOutbox:
-        """Move the records of the HA storage file of older versions into the journal."""
+        """Move the records of the HA storage file of older versions into the journal.
+
+        If the journal cannot be written, the older file stays for the next
+        start, and the journal is written before the next append or at unload.
+        """
         loaded = await self._async_load_legacy()
         messages = [
             Message.from_stored(
@@ -348,9 +352,10 @@ class OutboxStore:
             )
             for record in loaded.records
         ]
-        if self._lines:
-            await self._async_compact()
-        await self._legacy.async_remove()
+        if self._lines and not await self._async_compact():
+            self._rewrite_due = True  # the older file stays: it is read next time
+        else:
+            await self._legacy.async_remove()
         return LoadedOutbox(
             messages, loaded.invalid, loaded.kept_aside, loaded.unreadable
         )
