@@ -4,6 +4,7 @@ import asyncio
 import errno
 import os
 from pathlib import Path
+import threading
 import time
 from typing import Any
 from unittest.mock import patch
@@ -554,3 +555,25 @@ async def test_a_migration_that_cannot_write_keeps_the_older_file(
     assert await stored_texts(hass, ENTRY) == ["a", "b"]
     assert await _loaded_texts(hass) == (["a", "b"], 0)
     assert key not in hass_storage
+
+
+async def test_an_add_during_a_failing_rewrite_is_written(hass: HomeAssistant) -> None:
+    """The load's rewrite fails while an add waits for it: the add is written all the same."""
+    await _write(hass, json_bytes(record("a")) + b'\n{"id": "half')
+    store = OutboxStore(hass, ENTRY)
+    started, release = asyncio.Event(), threading.Event()
+
+    def failing_rewrite(path: Path, data: bytes) -> None:
+        hass.loop.call_soon_threadsafe(started.set)
+        release.wait()
+        raise OSError(errno.ENOSPC, "disk full")
+
+    with patch.object(journal, "rewrite", failing_rewrite):
+        await store.async_load(Clock.now(), lambda _response_url: 3600.0)
+        await started.wait()
+        written = store.async_add([_message("b")])
+        release.set()
+        await hass.async_block_till_done()
+        assert written.done()
+    await written
+    assert await _loaded_texts(hass) == (["a", "b"], 1)

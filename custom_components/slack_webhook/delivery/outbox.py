@@ -426,8 +426,8 @@ class OutboxStore:
                 elif not (
                     (self._rewrite_due or self._compaction_due())
                     and await self._async_compact()
-                ):
-                    return
+                ) and not (self._adds or self._gathered_due):
+                    return  # what came during a failed rewrite is still written
         finally:
             self._writer = None
 
