@@ -577,3 +577,25 @@ async def test_an_add_during_a_failing_rewrite_is_written(hass: HomeAssistant) -
         assert written.done()
     await written
     assert await _loaded_texts(hass) == (["a", "b"], 1)
+
+
+async def test_nothing_is_written_after_an_unload_gave_up(hass: HomeAssistant) -> None:
+    """A flush whose writes all failed leaves no retry behind to write over the next load's file."""
+    store = OutboxStore(hass, ENTRY)
+    await _load(store)
+    message = _message("a")
+    await store.async_add([message])
+    disk = _faults(hass)
+    disk.fail("write", outbox.FLUSH_TRIES, errno.ENOSPC)
+    with disk.active(), patch.object(outbox, "REMOVAL_SAVE_DELAY", 0.01):
+        store.async_schedule_removal(message)
+        await store.async_flush()
+    assert disk.pending == 0
+    # The entry loads again: the message comes back, a new one is added.
+    with patch.object(outbox, "COMPACT_SLACK", 0):
+        reloaded = OutboxStore(hass, ENTRY)
+        await _load(reloaded)
+        await reloaded.async_add([_message("b")])
+        await asyncio.sleep(0.05)
+        await hass.async_block_till_done()
+    assert await stored_texts(hass, ENTRY) == ["a", "b"]

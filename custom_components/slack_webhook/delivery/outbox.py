@@ -318,11 +318,11 @@ class OutboxStore:
         A write already under way (the delay's, a compaction) is waited for
         too, so nothing writes the file after an unload has flushed. A write
         that fails, or a file that may be torn, is tried again, FLUSH_TRIES
-        times in all.
+        times in all; then no timer tries again, as after a reload the next
+        load's store writes the file.
         """
         for _ in range(FLUSH_TRIES):
-            if self._flush_timer is not None:
-                self._flush_timer.cancel()
+            self._cancel_flush_timer()
             self._write_gathered()
             if self._rewrite_due:
                 self._start_writer()
@@ -330,6 +330,7 @@ class OutboxStore:
                 await asyncio.shield(self._writer)
             if not (self._gathered() or self._rewrite_due):
                 return
+        self._cancel_flush_timer()
 
     async def async_remove(self) -> None:
         """Delete the outbox files."""
@@ -398,6 +399,12 @@ class OutboxStore:
             self._flush_timer = self._hass.loop.call_later(
                 REMOVAL_SAVE_DELAY, self._write_gathered
             )
+
+    def _cancel_flush_timer(self) -> None:
+        """Drop the delayed write of the gathered changes, if one is pending."""
+        if self._flush_timer is not None:
+            self._flush_timer.cancel()
+            self._flush_timer = None
 
     def _write_gathered(self) -> None:
         """Start writing the gathered changes, without waiting for the write."""
