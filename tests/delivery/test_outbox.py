@@ -4,6 +4,7 @@ import asyncio
 import errno
 import os
 from pathlib import Path
+import threading
 import time
 from typing import Any
 from unittest.mock import patch
@@ -522,3 +523,79 @@ async def test_a_flush_repairs_a_file_that_may_be_torn(hass: HomeAssistant) -> N
         assert await stored_texts(hass, ENTRY) == ["a", "b"]
         await store.async_flush()
     assert await _loaded_texts(hass) == (["a"], 0)
+
+
+async def test_a_file_of_only_glued_lines_is_read(hass: HomeAssistant) -> None:
+    """Every line glued to a torn one still holds a message: the file is a journal."""
+    whole = json_bytes(record("b"))
+    await _write(hass, json_bytes(record("x"))[:25] + whole + b"\n")
+    loaded = await _load(OutboxStore(hass, ENTRY))
+    assert loaded.kept_aside is None
+    assert [m.content()["text"] for m in loaded.messages] == ["b"]
+    assert await _loaded_texts(hass) == (["b"], 0)
+
+
+async def test_a_migration_that_cannot_write_keeps_the_older_file(
+    hass: HomeAssistant, hass_storage: dict[str, Any]
+) -> None:
+    """The records stay in the older file until the journal holds them; a flush writes them."""
+    key = f"{DOMAIN}.{ENTRY}.outbox"
+    hass_storage[key] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": key,
+        "data": {"messages": [record("a"), record("b")]},
+    }
+    store = OutboxStore(hass, ENTRY)
+    with patch.object(journal, "rewrite", side_effect=OSError("disk full")):
+        loaded = await store.async_load(Clock.now(), lambda _response_url: 3600.0)
+    assert [m.content()["text"] for m in loaded.messages] == ["a", "b"]
+    assert key in hass_storage
+    await store.async_flush()
+    assert await stored_texts(hass, ENTRY) == ["a", "b"]
+    assert await _loaded_texts(hass) == (["a", "b"], 0)
+    assert key not in hass_storage
+
+
+async def test_an_add_during_a_failing_rewrite_is_written(hass: HomeAssistant) -> None:
+    """The load's rewrite fails while an add waits for it: the add is written all the same."""
+    await _write(hass, json_bytes(record("a")) + b'\n{"id": "half')
+    store = OutboxStore(hass, ENTRY)
+    started, release = asyncio.Event(), threading.Event()
+
+    def failing_rewrite(path: Path, data: bytes) -> None:
+        hass.loop.call_soon_threadsafe(started.set)
+        release.wait()
+        raise OSError(errno.ENOSPC, "disk full")
+
+    with patch.object(journal, "rewrite", failing_rewrite):
+        await store.async_load(Clock.now(), lambda _response_url: 3600.0)
+        await started.wait()
+        written = store.async_add([_message("b")])
+        release.set()
+        await hass.async_block_till_done()
+        assert written.done()
+    await written
+    assert await _loaded_texts(hass) == (["a", "b"], 1)
+
+
+async def test_nothing_is_written_after_an_unload_gave_up(hass: HomeAssistant) -> None:
+    """A flush whose writes all failed leaves no retry behind to write over the next load's file."""
+    store = OutboxStore(hass, ENTRY)
+    await _load(store)
+    message = _message("a")
+    await store.async_add([message])
+    disk = _faults(hass)
+    disk.fail("write", outbox.FLUSH_TRIES, errno.ENOSPC)
+    with disk.active(), patch.object(outbox, "REMOVAL_SAVE_DELAY", 0.01):
+        store.async_schedule_removal(message)
+        await store.async_flush()
+    assert disk.pending == 0
+    # The entry loads again: the message comes back, a new one is added.
+    with patch.object(outbox, "COMPACT_SLACK", 0):
+        reloaded = OutboxStore(hass, ENTRY)
+        await _load(reloaded)
+        await reloaded.async_add([_message("b")])
+        await asyncio.sleep(0.05)
+        await hass.async_block_till_done()
+    assert await stored_texts(hass, ENTRY) == ["a", "b"]

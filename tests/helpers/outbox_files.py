@@ -33,7 +33,7 @@ async def stored(hass: HomeAssistant, entry_id: str) -> list[dict[str, Any]]:
     """Return the records the entry's outbox file holds, in order."""
     read = await hass.async_add_executor_job(journal.read, journal_path(hass, entry_id))
     lines = [] if read is None else read[0]
-    live, _ = replay(lines, lambda record, _line: record)
+    live, *_ = replay(lines, lambda record, _line: record)
     return [dict(record) for record in live.values()]
 
 

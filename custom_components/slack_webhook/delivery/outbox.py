@@ -254,7 +254,7 @@ class OutboxStore:
             return self._left_unread(err)
         if read is None:
             return await self._async_migrate(clock, max_age)
-        if read.lines and read.invalid == read.lines:
+        if read.file_bytes and not read.readable:
             LOGGER.error("The outbox file %s is not a journal", self._path.name)
             return await self._async_keep_aside(self._path)
         self._lines, self._live_bytes = read.live, read.live_bytes
@@ -318,11 +318,11 @@ class OutboxStore:
         A write already under way (the delay's, a compaction) is waited for
         too, so nothing writes the file after an unload has flushed. A write
         that fails, or a file that may be torn, is tried again, FLUSH_TRIES
-        times in all.
+        times in all; then no timer tries again, as after a reload the next
+        load's store writes the file.
         """
         for _ in range(FLUSH_TRIES):
-            if self._flush_timer is not None:
-                self._flush_timer.cancel()
+            self._cancel_flush_timer()
             self._write_gathered()
             if self._rewrite_due:
                 self._start_writer()
@@ -330,6 +330,7 @@ class OutboxStore:
                 await asyncio.shield(self._writer)
             if not (self._gathered() or self._rewrite_due):
                 return
+        self._cancel_flush_timer()
 
     async def async_remove(self) -> None:
         """Delete the outbox files."""
@@ -337,7 +338,11 @@ class OutboxStore:
         await self._legacy.async_remove()
 
     async def _async_migrate(self, clock: Clock, max_age: MaxAge) -> LoadedOutbox:
-        """Move the records of the HA storage file of older versions into the journal."""
+        """Move the records of the HA storage file of older versions into the journal.
+
+        If the journal cannot be written, the older file stays for the next
+        start, and the journal is written before the next append or at unload.
+        """
         loaded = await self._async_load_legacy()
         messages = [
             Message.from_stored(
@@ -348,9 +353,10 @@ class OutboxStore:
             )
             for record in loaded.records
         ]
-        if self._lines:
-            await self._async_compact()
-        await self._legacy.async_remove()
+        if self._lines and not await self._async_compact():
+            self._rewrite_due = True  # the older file stays: it is read next time
+        else:
+            await self._legacy.async_remove()
         return LoadedOutbox(
             messages, loaded.invalid, loaded.kept_aside, loaded.unreadable
         )
@@ -394,6 +400,12 @@ class OutboxStore:
                 REMOVAL_SAVE_DELAY, self._write_gathered
             )
 
+    def _cancel_flush_timer(self) -> None:
+        """Drop the delayed write of the gathered changes, if one is pending."""
+        if self._flush_timer is not None:
+            self._flush_timer.cancel()
+            self._flush_timer = None
+
     def _write_gathered(self) -> None:
         """Start writing the gathered changes, without waiting for the write."""
         self._flush_timer = None
@@ -421,8 +433,8 @@ class OutboxStore:
                 elif not (
                     (self._rewrite_due or self._compaction_due())
                     and await self._async_compact()
-                ):
-                    return
+                ) and not (self._adds or self._gathered_due):
+                    return  # what came during a failed rewrite is still written
         finally:
             self._writer = None
 
@@ -529,14 +541,14 @@ class OutboxStore:
 
 def replay[T](
     lines: list[bytes], keep: Callable[[StoredMessage, bytes], T]
-) -> tuple[dict[str, T], int]:
-    """Return what `keep` makes of each live record and its line, by id in order, and the count of invalid lines.
+) -> tuple[dict[str, T], int, int]:
+    """Return what `keep` makes of each live record and its line, by id in order, the count of invalid lines and of readable ones.
 
     A line glued to the torn one before it (as older versions appended) is
-    recovered; the torn part counts as invalid.
+    recovered, and readable; the torn part counts as invalid.
     """
     live: dict[str, T] = {}
-    invalid = 0
+    invalid = readable = 0
     for whole in lines:
         item, line = _parse(whole)
         invalid += len(line) < len(whole)
@@ -547,7 +559,9 @@ def replay[T](
                 live.pop(message_id, None)
         else:
             invalid += 1
-    return live, invalid
+            continue
+        readable += 1
+    return live, invalid, readable
 
 
 @dataclass(frozen=True, slots=True)
@@ -559,7 +573,8 @@ class _Read:
     """The line of each message, in order."""
     live_bytes: int
     file_bytes: int
-    lines: int
+    readable: int
+    """Lines that hold a record or a removal (after a torn part, maybe)."""
     invalid: int
     torn: bool
 
@@ -583,7 +598,7 @@ def _read_messages(path: Path, clock: Clock, max_age: MaxAge) -> _Read | None:
     if (read := journal.read(path)) is None:
         return None
     lines, torn = read
-    live, invalid = replay(
+    live, invalid, readable = replay(
         lines,
         lambda record, line: Message.from_stored(
             record, line, clock, max_age(record["response_url"])
@@ -596,7 +611,7 @@ def _read_messages(path: Path, clock: Clock, max_age: MaxAge) -> _Read | None:
         by_id,
         sum(map(len, by_id.values())),
         sum(map(len, lines)),
-        len(lines),
+        readable,
         invalid,
         torn,
     )
