@@ -618,3 +618,36 @@ async def test_no_answer_without_a_response_url_or_to_a_workflow(
 
     assert [event.data["assist"] for event in fired] == [None]
     assert slack.received == []
+
+
+@pytest.mark.usefixtures("home")
+async def test_a_flood_of_refused_commands_queues_one_refusal(
+    hass: HomeAssistant,
+    assist_entry: Callable[..., Awaitable[MockConfigEntry]],
+    command: Command,
+    slack: SlackServer,
+    fired: list[Event],
+) -> None:
+    """While a user's refusal is on its way, the user's next commands get none: the queue stays the house's."""
+    entry = await assist_entry()
+    release = asyncio.Event()
+
+    async def held(request: Any) -> SlackAnswer:
+        await release.wait()
+        return SlackAnswer()
+
+    slack.handler = held
+    await command("turn on the kitchen", user_id="U0MALLORY")
+    await until(lambda: len(slack.received) == 1)
+    for number in range(5):
+        assert (await command(str(number), user_id="U0MALLORY")).status == 200
+    await until(lambda: len(fired) == 6)
+    await hass.async_block_till_done()
+
+    pending = entry.runtime_data.delivery.statistics()["pending"]
+    release.set()
+    assert [event.data["assist"] for event in fired] == ["refused"] * 6
+    assert pending == 1
+    await until(lambda: entry.runtime_data.delivery.statistics()["pending"] == 0)
+    assert (await command("once more", user_id="U0MALLORY")).status == 200
+    assert [a["text"] for a in await answers(slack, 2)] == [REFUSAL] * 2
