@@ -651,3 +651,25 @@ async def test_a_flood_of_refused_commands_queues_one_refusal(
     await until(lambda: entry.runtime_data.delivery.statistics()["pending"] == 0)
     assert (await command("once more", user_id="U0MALLORY")).status == 200
     assert [a["text"] for a in await answers(slack, 2)] == [REFUSAL] * 2
+
+
+async def test_a_command_replayed_after_a_reload_reaches_no_agent(
+    hass: HomeAssistant,
+    assist_entry: Callable[..., Awaitable[MockConfigEntry]],
+    hass_client_no_auth: ClientSessionGenerator,
+    slack: SlackServer,
+    agent: RecordingAgent,
+) -> None:
+    """The signatures accepted before a reload (an options change) are still refused after it."""
+    entry = await assist_entry(**{CONF_ASSIST_AGENT: "recorder"})
+    client = await hass_client_no_auth()
+    body = slash_command("/home", "open the garage", response_url=slack.url)
+    headers = signed_headers(body)
+    assert (await client.post(PATH, data=body, headers=headers)).status == 200
+    await answers(slack, 1)
+
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    assert (await client.post(PATH, data=body, headers=headers)).status == 401
+    await hass.async_block_till_done()
+
+    assert [i.text for i in agent.inputs] == ["open the garage"]
