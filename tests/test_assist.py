@@ -618,3 +618,58 @@ async def test_no_answer_without_a_response_url_or_to_a_workflow(
 
     assert [event.data["assist"] for event in fired] == [None]
     assert slack.received == []
+
+
+@pytest.mark.usefixtures("home")
+async def test_a_flood_of_refused_commands_queues_one_refusal(
+    hass: HomeAssistant,
+    assist_entry: Callable[..., Awaitable[MockConfigEntry]],
+    command: Command,
+    slack: SlackServer,
+    fired: list[Event],
+) -> None:
+    """While a user's refusal is on its way, the user's next commands get none: the queue stays the house's."""
+    entry = await assist_entry()
+    release = asyncio.Event()
+
+    async def held(request: Any) -> SlackAnswer:
+        await release.wait()
+        return SlackAnswer()
+
+    slack.handler = held
+    await command("turn on the kitchen", user_id="U0MALLORY")
+    await until(lambda: len(slack.received) == 1)
+    for number in range(5):
+        assert (await command(str(number), user_id="U0MALLORY")).status == 200
+    await until(lambda: len(fired) == 6)
+    await hass.async_block_till_done()
+
+    pending = entry.runtime_data.delivery.statistics()["pending"]
+    release.set()
+    assert [event.data["assist"] for event in fired] == ["refused"] * 6
+    assert pending == 1
+    await until(lambda: entry.runtime_data.delivery.statistics()["pending"] == 0)
+    assert (await command("once more", user_id="U0MALLORY")).status == 200
+    assert [a["text"] for a in await answers(slack, 2)] == [REFUSAL] * 2
+
+
+async def test_a_command_replayed_after_a_reload_reaches_no_agent(
+    hass: HomeAssistant,
+    assist_entry: Callable[..., Awaitable[MockConfigEntry]],
+    hass_client_no_auth: ClientSessionGenerator,
+    slack: SlackServer,
+    agent: RecordingAgent,
+) -> None:
+    """The signatures accepted before a reload (an options change) are still refused after it."""
+    entry = await assist_entry(**{CONF_ASSIST_AGENT: "recorder"})
+    client = await hass_client_no_auth()
+    body = slash_command("/home", "open the garage", response_url=slack.url)
+    headers = signed_headers(body)
+    assert (await client.post(PATH, data=body, headers=headers)).status == 200
+    await answers(slack, 1)
+
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    assert (await client.post(PATH, data=body, headers=headers)).status == 401
+    await hass.async_block_till_done()
+
+    assert [i.text for i in agent.inputs] == ["open the garage"]

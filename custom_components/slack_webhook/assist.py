@@ -6,7 +6,9 @@ after the request was acknowledged; the speech goes back to the command's
 response_url through the entry's delivery queue (paced, retried, kept in the
 outbox, reported). A refused user gets only the refusal, and nothing reaches
 the agent. Commands of one Slack user are answered one after another (at
-most MAX_WAITING wait; one more gets a busy answer); a
+most MAX_WAITING wait; one more gets a busy answer). A user has at most one
+refusal or busy answer on its way: commands that come meanwhile get none, so
+nobody fills the entry's delivery queue with them. A
 conversation id is kept per user and channel while Home Assistant keeps the
 conversation, so follow-ups work.
 """
@@ -39,7 +41,6 @@ AGENT_TIMEOUT: Final = 120.0
 """Seconds the agent may take to answer one command."""
 MAX_WAITING: Final = 10
 """Commands of one Slack user kept while the agent answers; more are answered busy."""
-"""Seconds the agent may take to answer one command."""
 ESCAPES: Final = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 """What Slack needs escaped in text, so an answer can mention nobody and link nothing."""
 
@@ -64,6 +65,8 @@ class SlashAssist:
         self._settings = AssistSettings.from_options(entry.options)
         self._waiting: dict[str, deque[Command]] = {}
         self._conversations: dict[tuple[str, str | None], tuple[str, datetime]] = {}
+        self._notifying: set[str | None] = set()
+        """Slack users with a refusal or busy answer on its way."""
 
     @callback
     def async_take(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -80,7 +83,7 @@ class SlashAssist:
                 team.get("id"),
                 self._entry.title,
             )
-            self._start(self._async_post(data["response_url"], "assist_refused"))
+            self._notify(user.get("id"), data["response_url"], "assist_refused")
             return data | {ATTR_ASSIST: REFUSED}
         channel = data["channel"] or {}
         self._enqueue(
@@ -113,12 +116,27 @@ class SlashAssist:
                     self._entry.title,
                     MAX_WAITING,
                 )
-                self._start(self._async_post(command.response_url, "assist_busy"))
+                self._notify(command.user, command.response_url, "assist_busy")
                 return
             waiting.append(command)
             return
         self._waiting[command.user] = deque([command])
         self._start(self._async_answer_all(command.user))
+
+    def _notify(self, user: str | None, response_url: str, key: str) -> None:
+        """Post a refusal or busy answer, unless one to the same user is on its way."""
+        if user not in self._notifying:
+            self._notifying.add(user)
+            self._start(self._async_notify(user, response_url, key))
+
+    async def _async_notify(
+        self, user: str | None, response_url: str, key: str
+    ) -> None:
+        """Post a refusal or busy answer; then the user may get another."""
+        try:
+            await self._async_post(response_url, key)
+        finally:
+            self._notifying.discard(user)
 
     def _start(self, job: Any) -> None:
         """Run a job in the background; unloading the entry cancels it."""

@@ -20,6 +20,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.network import NoURLAvailableError, get_url
 from homeassistant.util.aiohttp import MockRequest, MockStreamReader
+from homeassistant.util.hass_dict import HassKey
 
 from .assist import SlashAssist
 from .bounded import MAX_EVENT_DATA_BYTES, bounded
@@ -41,6 +42,8 @@ from .signature import (
 
 MAX_BODY: Final = 1024 * 1024
 """Bytes a request body may have; Slack's payloads are far smaller."""
+ACCEPTED_SIGNATURES: HassKey[dict[str, int]] = HassKey(f"{DOMAIN}_signatures")
+"""The signatures every entry accepted while fresh: a reload does not forget them."""
 FAILURES_FOR_ISSUE: Final = 3
 """Failed verifications in a row, of requests that look like Slack's, that raise a repair issue."""
 ISSUE_VERIFICATION_FAILS: Final = "verification_fails"
@@ -100,7 +103,10 @@ class InteractionReceiver:
         """Verify with the entry's signing secret."""
         self._hass = hass
         self._entry = entry
-        self._verifier = SignatureVerifier(entry.options[CONF_SIGNING_SECRET])
+        self._verifier = SignatureVerifier(
+            entry.options[CONF_SIGNING_SECRET],
+            hass.data.setdefault(ACCEPTED_SIGNATURES, {}),
+        )
         self._failures = 0
         self._assist = SlashAssist(hass, entry)
 

@@ -4,7 +4,8 @@ Slack signs each request it sends to an app's Request URL with the app's
 signing secret: X-Slack-Signature is `v0=` + the hex HMAC-SHA256 of
 `v0:{X-Slack-Request-Timestamp}:{raw body}`. A request is accepted only when
 its timestamp is within five minutes of now, its signature matches (compared
-in constant time) and the signature was not accepted before.
+in constant time) and the signature was not accepted before (the caller may
+keep the accepted ones across verifiers: inbound.py keeps them across reloads).
 """
 
 import hashlib
@@ -45,10 +46,10 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
 class SignatureVerifier:
     """Checks the requests to one Request URL and remembers the signatures it accepted."""
 
-    def __init__(self, secret: str) -> None:
-        """Verify with the app's signing secret."""
+    def __init__(self, secret: str, seen: dict[str, int] | None = None) -> None:
+        """Verify with the app's signing secret, remembering in `seen` if given."""
         self._secret = secret
-        self._seen: dict[str, int] = {}
+        self._seen: dict[str, int] = {} if seen is None else seen
         """Accepted signatures, each with the time after which its timestamp is stale."""
 
     def verify(
