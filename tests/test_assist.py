@@ -627,6 +627,7 @@ async def test_a_flood_of_refused_commands_queues_one_refusal(
     command: Command,
     slack: SlackServer,
     fired: list[Event],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """While a user's refusal is on its way, the user's next commands get none: the queue stays the house's."""
     entry = await assist_entry()
@@ -648,6 +649,7 @@ async def test_a_flood_of_refused_commands_queues_one_refusal(
     release.set()
     assert [event.data["assist"] for event in fired] == ["refused"] * 6
     assert pending == 1
+    assert caplog.text.count("from Slack user U0MALLORY") == 1  # nor floods the log
     await until(lambda: entry.runtime_data.delivery.statistics()["pending"] == 0)
     assert (await command("once more", user_id="U0MALLORY")).status == 200
     assert [a["text"] for a in await answers(slack, 2)] == [REFUSAL] * 2

@@ -76,13 +76,14 @@ class SlashAssist:
             return data | {ATTR_ASSIST: None}
         user, team = data["user"] or {}, data["team"] or {}
         if not settings.allows(data):
-            LOGGER.warning(
-                "Refused %s from Slack user %s (workspace %s) to %s: not allowed",
-                settings.command,
-                user.get("id"),
-                team.get("id"),
-                self._entry.title,
-            )
+            if user.get("id") not in self._notifying:  # a flood logs once a refusal
+                LOGGER.warning(
+                    "Refused %s from Slack user %s (workspace %s) to %s: not allowed",
+                    settings.command,
+                    user.get("id"),
+                    team.get("id"),
+                    self._entry.title,
+                )
             self._notify(user.get("id"), data["response_url"], "assist_refused")
             return data | {ATTR_ASSIST: REFUSED}
         channel = data["channel"] or {}
