@@ -9,12 +9,13 @@ from custom_components.slack_webhook.const import DOMAIN
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     snapshot_platform,
 )
-from tests.helpers.entries import LoadEntry, SetupEntry
+from tests.helpers.entries import LoadEntry, MakeEntry, SetupEntry
 from tests.helpers.slack_server import SlackServer
 
 
@@ -50,3 +51,22 @@ async def test_entities(
     with patch("custom_components.slack_webhook.PLATFORMS", [platform]):
         await load_entry(config_entry)
         await snapshot_platform(hass, entity_registry, snapshot, config_entry.entry_id)
+
+
+async def test_a_failed_setup_stops_the_delivery_queue(
+    hass: HomeAssistant, slack: SlackServer, make_entry: MakeEntry
+) -> None:
+    """When the platforms fail to set up, the queue started before them stops: nothing is sent."""
+    entry = make_entry()
+    entry.add_to_hass(hass)
+    with patch.object(
+        hass.config_entries,
+        "async_forward_entry_setups",
+        side_effect=RuntimeError("platforms failed"),
+    ):
+        assert not await hass.config_entries.async_setup(entry.entry_id)
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+    with pytest.raises(HomeAssistantError) as err:
+        await entry.runtime_data.delivery.async_send({"text": "after the failure"})
+    assert err.value.translation_key == "not_loaded"
+    assert slack.received == []

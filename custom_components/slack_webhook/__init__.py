@@ -48,7 +48,11 @@ async def async_setup_entry(
     entry.async_on_unload(images.async_track_entry(entry.entry_id, shows_picture))
     entry.async_on_unload(delivery.async_add_listener(images.async_sweep_soon))
     async_setup_interactivity(hass, entry)
-    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    try:
+        await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    except Exception:
+        await delivery.async_stop()  # the queue started above must not run on
+        raise
     return True
 
 
