@@ -87,6 +87,11 @@ def seed(config: Path, ha_port: int, sink_port: int) -> None:
         config,
         [slack_webhook_entry("01BENCHMARKREALHASS0000000", "Bench", url, options)],
     )
+    link_integration(config)
+
+
+def link_integration(config: Path) -> None:
+    """Link this repository's integration into a config dir's custom_components."""
     components = config / "custom_components"
     components.mkdir()
     repo = Path(__file__).resolve().parent.parent

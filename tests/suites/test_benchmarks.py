@@ -4,6 +4,8 @@ The benchmarks print figures and are never asserted against wall-clock limits;
 this only keeps them from rotting between the runs that fill docs/performance.md.
 (h) loads a 100,000-message outbox (and ten of 10,000) and fails unless every
 message is back in its queue, so a long backlog keeps loading.
+(h) in a real hass process starts hass with 100,000 queued and fails unless
+the entry's pending-messages sensor shows them all.
 (c) is left out: its bursts wait out real rate limits for half a minute.
 """
 
@@ -71,3 +73,24 @@ def test_the_real_hass_benchmark_runs(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     assert "### (f)" in result.stdout, result.stdout
     assert "the hook received 200 of 200 messages" in result.stdout, result.stdout
+
+
+@pytest.mark.timeout(180)
+def test_the_real_hass_backlog_benchmark_runs(tmp_path: Path) -> None:
+    """(h) in a real hass process starts with none and 100,000 queued and prints both."""
+    result = subprocess.run(  # noqa: S603 - our own module, the test's own paths
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.real_hass_backlog",
+            "--config",
+            str(tmp_path / "config"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=170,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "### (h) in a real hass process" in result.stdout, result.stdout
+    assert "| 100,000 " in result.stdout, result.stdout
