@@ -19,7 +19,7 @@ import shutil
 import statistics
 import sys
 import time
-from typing import Any
+from typing import IO, Any
 
 import aiohttp
 from aiohttp import web
@@ -271,14 +271,16 @@ def section(compared: dict[str, Action], delivered: int, expected: int) -> Secti
     return result
 
 
-async def run(args: argparse.Namespace, config: Path) -> None:
-    """Start the hook and hass on a seeded config, onboard, measure, print, stop."""
-    runner, received = await quiet_hook(args.sink_port)
-    log = (config / "hass.log").open("wb")
-    profile = ["-m", "cProfile", "-o", args.profile] if args.profile else []
-    process = await asyncio.create_subprocess_exec(
+async def start_hass(
+    config: Path, log: IO[bytes], *python: str
+) -> asyncio.subprocess.Process:
+    """Start Home Assistant on a config dir in a process of its own, its output to log.
+
+    `python` holds options for the interpreter, such as a profiler's.
+    """
+    return await asyncio.create_subprocess_exec(
         sys.executable,
-        *profile,
+        *python,
         "-m",
         "homeassistant",
         "--config",
@@ -287,6 +289,14 @@ async def run(args: argparse.Namespace, config: Path) -> None:
         stdout=log,
         stderr=log,
     )
+
+
+async def run(args: argparse.Namespace, config: Path) -> None:
+    """Start the hook and hass on a seeded config, onboard, measure, print, stop."""
+    runner, received = await quiet_hook(args.sink_port)
+    log = (config / "hass.log").open("wb")
+    profile = ["-m", "cProfile", "-o", args.profile] if args.profile else []
+    process = await start_hass(config, log, *profile)
     base = f"http://127.0.0.1:{args.ha_port}"
     try:
         async with aiohttp.ClientSession() as session:

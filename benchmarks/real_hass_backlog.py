@@ -16,7 +16,6 @@ import logging
 from pathlib import Path
 import re
 import shutil
-import sys
 import time
 
 import aiohttp
@@ -25,7 +24,7 @@ from custom_components.slack_webhook.const import CONF_OUTBOX_SIZE, DOMAIN
 from scripts.ha_config import slack_webhook_entry, write_entries, write_http
 from tests.helpers.ports import free_port
 
-from .real_hass import link_integration, owner_token, wait_until_up
+from .real_hass import link_integration, owner_token, start_hass, wait_until_up
 from .report import Section, machine, ratio
 from .startup import _write_outbox
 
@@ -127,16 +126,7 @@ async def start(config: Path, ha_port: int, backlog: int, file_bytes: int) -> St
     log_path = config / "hass.log"
     with log_path.open("wb") as log:
         began = time.perf_counter()
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "homeassistant",
-            "--config",
-            str(config),
-            "--skip-pip",
-            stdout=log,
-            stderr=log,
-        )
+        process = await start_hass(config, log)
         base = f"http://127.0.0.1:{ha_port}"
         try:
             async with aiohttp.ClientSession() as session:
