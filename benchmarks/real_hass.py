@@ -51,9 +51,7 @@ class Action:
     """The wall-clock seconds of each round."""
 
 
-def _configuration(sink_port: int) -> str:
-    """Return configuration.yaml: the API, onboarding and the rest_command."""
-    return f"""homeassistant:
+CORE_CONFIGURATION = """homeassistant:
   name: Benchmark
   unit_system: metric
   time_zone: UTC
@@ -66,13 +64,22 @@ api:
 onboarding:
 logger:
   default: warning
-rest_command:
+"""
+"""configuration.yaml's start for a measured instance: the API and onboarding, quiet logs."""
+
+
+def _configuration(sink_port: int) -> str:
+    """Return configuration.yaml: the API, onboarding and the rest_command."""
+    return (
+        CORE_CONFIGURATION
+        + f"""rest_command:
   hook:
     url: http://127.0.0.1:{sink_port}{HOOK_PATH}
     method: post
     content_type: application/json
     payload: '{{{{ {{"text": text}} | to_json }}}}'
 """
+    )
 
 
 def seed(config: Path, ha_port: int, sink_port: int) -> None:

@@ -24,7 +24,13 @@ from custom_components.slack_webhook.const import CONF_OUTBOX_SIZE, DOMAIN
 from scripts.ha_config import slack_webhook_entry, write_entries, write_http
 from tests.helpers.ports import free_port
 
-from .real_hass import link_integration, owner_token, start_hass, wait_until_up
+from .real_hass import (
+    CORE_CONFIGURATION,
+    link_integration,
+    owner_token,
+    start_hass,
+    wait_until_up,
+)
 from .report import Section, machine, ratio
 from .startup import _write_outbox
 
@@ -40,23 +46,13 @@ WARNINGS = re.compile(
     r"Detected blocking call|took longer than|taking longer than|is taking over"
     r"|Something is blocking|Waiting for integrations"
 )
-CONFIGURATION = """homeassistant:
-  name: Backlog
-  unit_system: metric
-  time_zone: UTC
-  country: US
-  currency: USD
-  latitude: 0
-  longitude: 0
-  elevation: 0
-api:
-onboarding:
-logger:
-  default: warning
-  logs:
+CONFIGURATION = (
+    CORE_CONFIGURATION
+    + """  logs:
     homeassistant.setup: debug
     homeassistant.bootstrap: info
 """
+)
 """The API and onboarding; the set-up timings Home Assistant logs."""
 
 

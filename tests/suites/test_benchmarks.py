@@ -18,32 +18,36 @@ import pytest
 SECTIONS = ("### (a)", "### (b)", "### (d)", "### (e)", "### (g)", "### (h)")
 
 
-@pytest.mark.timeout(180)
-def test_the_benchmarks_run() -> None:
-    """A short pass of the benchmarks ends well and prints each section."""
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "benchmarks",
-            "--quick",
-            "--only",
-            "abdegh",
-            "--messages",
-            "20",
-            "--outbox-messages",
-            "50",
-            "--backlog",
-            "100000",
-            "--drain",
-            "200",
-        ],
+def _run(module: str, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """Run a benchmark module with arguments, in a process of its own; fail on an error."""
+    result = subprocess.run(  # noqa: S603 - our own module, the test's own paths
+        [sys.executable, "-m", module, *arguments],
         capture_output=True,
         text=True,
         timeout=170,
         check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+@pytest.mark.timeout(180)
+def test_the_benchmarks_run() -> None:
+    """A short pass of the benchmarks ends well and prints each section."""
+    result = _run(
+        "benchmarks",
+        "--quick",
+        "--only",
+        "abdegh",
+        "--messages",
+        "20",
+        "--outbox-messages",
+        "50",
+        "--backlog",
+        "100000",
+        "--drain",
+        "200",
+    )
     for section in SECTIONS:
         assert section in result.stdout, result.stdout
 
@@ -51,26 +55,17 @@ def test_the_benchmarks_run() -> None:
 @pytest.mark.timeout(180)
 def test_the_real_hass_benchmark_runs(tmp_path: Path) -> None:
     """A short pass of (f) in a real hass process ends well and prints its table."""
-    result = subprocess.run(  # noqa: S603 - our own module, the test's own paths
-        [
-            sys.executable,
-            "-m",
-            "benchmarks.real_hass",
-            "--calls",
-            "40",
-            "--ha-port",
-            "8151",
-            "--sink-port",
-            "8791",
-            "--config",
-            str(tmp_path / "config"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=170,
-        check=False,
+    result = _run(
+        "benchmarks.real_hass",
+        "--calls",
+        "40",
+        "--ha-port",
+        "8151",
+        "--sink-port",
+        "8791",
+        "--config",
+        str(tmp_path / "config"),
     )
-    assert result.returncode == 0, result.stderr[-3000:]
     assert "### (f)" in result.stdout, result.stdout
     assert "the hook received 200 of 200 messages" in result.stdout, result.stdout
 
@@ -78,19 +73,6 @@ def test_the_real_hass_benchmark_runs(tmp_path: Path) -> None:
 @pytest.mark.timeout(180)
 def test_the_real_hass_backlog_benchmark_runs(tmp_path: Path) -> None:
     """(h) in a real hass process starts with none and 100,000 queued and prints both."""
-    result = subprocess.run(  # noqa: S603 - our own module, the test's own paths
-        [
-            sys.executable,
-            "-m",
-            "benchmarks.real_hass_backlog",
-            "--config",
-            str(tmp_path / "config"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=170,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
+    result = _run("benchmarks.real_hass_backlog", "--config", str(tmp_path / "config"))
     assert "### (h) in a real hass process" in result.stdout, result.stdout
     assert "| 100,000 " in result.stdout, result.stdout
